@@ -3,14 +3,16 @@
 The notebooks import from here; each submodule has one job:
 
 - ``models``: build a CAM-ready classifier once, capture its last feature maps.
-- ``images``: sample photos and preprocessing to the model's input.
+- ``images``: read any photo as RGB, sample photos, preprocessing to the model's input.
+- ``cam``: class activation maps for k classes from one forward pass; normalise, upsample.
 - ``architecture``: stage-by-stage shapes and parameter counts (notebook 01).
-- ``viz``: save figures atomically into ``outputs/``.
+- ``viz``: overlays, top-k grids; save figures atomically into ``outputs/``.
 - ``paths``: where photos live and where outputs go.
 """
 
 from .architecture import StageInfo, format_stage_table, parameter_count, resnet_stages, stage_table
-from .images import SAMPLE_IMAGES, load_image, preprocess, sample_image_path
+from .cam import NORMALISATIONS, CamResult, compute_cam, normalise, upsample
+from .images import SAMPLE_IMAGES, ImageError, load_image, preprocess, sample_image_path
 from .models import (
     MODEL_NAMES,
     CamModel,
@@ -21,25 +23,34 @@ from .models import (
     resnet50_checkpoint_path,
 )
 from .paths import output_dir
-from .viz import save_figure
+from .viz import class_title, overlay, plot_topk, save_figure
 
 __all__ = [
     "MODEL_NAMES",
+    "NORMALISATIONS",
     "SAMPLE_IMAGES",
     "CamModel",
+    "CamResult",
+    "ImageError",
     "ModelUnavailableError",
     "StageInfo",
     "capture_outputs",
+    "class_title",
     "clear_model_cache",
+    "compute_cam",
     "format_stage_table",
     "load_image",
     "load_model",
+    "normalise",
     "output_dir",
+    "overlay",
     "parameter_count",
+    "plot_topk",
     "preprocess",
     "resnet50_checkpoint_path",
     "resnet_stages",
     "sample_image_path",
     "save_figure",
     "stage_table",
+    "upsample",
 ]

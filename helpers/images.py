@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 from torchvision.transforms.v2 import functional as TF
 
 from .models import CamModel
@@ -23,21 +23,77 @@ def sample_image_path(name: str) -> Path:
     return IMAGES_DIR / name
 
 
+class ImageError(ValueError):
+    """An input that is not a usable image; the message names it and says what to do."""
+
+
 def load_image(source: str | Path | np.ndarray) -> np.ndarray:
     """Read a photo as ``(H, W, 3) uint8`` RGB, upright as its EXIF orientation says.
 
-    Args:
-        source: a path to an image file, or an ``(H, W, 3) uint8`` array (returned as is).
+    Files: any format Pillow reads. Grayscale becomes three equal channels; transparent
+    images (RGBA, LA, palette with transparency) are composited over white; 16-bit images
+    are scaled to 8 bits (not clipped); CMYK is converted to RGB.
+
+    Arrays: ``(H, W)``, ``(H, W, 1)``, ``(H, W, 3)`` or ``(H, W, 4)`` uint8 are accepted and
+    treated like the files above; the result is always a new array.
+
+    Raises:
+        FileNotFoundError: no file at the path.
+        IsADirectoryError: the path is a folder.
+        ImageError: an empty, truncated or non-image file, or a wrong array shape or dtype.
     """
     if isinstance(source, np.ndarray):
-        if source.ndim != 3 or source.shape[2] != 3 or source.dtype != np.uint8:
-            raise ValueError(f"image array must be (H, W, 3) uint8 RGB, got {source.shape} {source.dtype}.")
-        return source
+        return _array_to_rgb(source)
+    if not isinstance(source, (str, Path)):
+        raise TypeError(f"image must be a file path or a numpy array, got {type(source).__name__}.")
     path = Path(source)
-    if not path.is_file():
-        raise FileNotFoundError(f"No image file at {path}; check the path.")
-    with Image.open(path) as opened:
-        return np.asarray(ImageOps.exif_transpose(opened).convert("RGB"))
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder, not an image file; pass the path of one image in it.")
+    if not path.exists():
+        raise FileNotFoundError(f"No image file at {path}; check the path and its spelling.")
+    if path.stat().st_size == 0:
+        raise ImageError(f"{path} is empty (0 bytes); re-copy or re-download the image.")
+    try:
+        with Image.open(path) as opened:
+            opened.load()  # decode now, so truncated data fails here and not later
+            upright = ImageOps.exif_transpose(opened)
+            return _pil_to_rgb(upright)
+    except UnidentifiedImageError:
+        raise ImageError(f"{path} is not an image Pillow can read ({path.suffix or 'no extension'}); "
+                         "pass a PNG, JPEG or another common image format.") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise ImageError(f"{path} is truncated or corrupt ({error}); re-save or re-download the image.") from None
+
+
+def _pil_to_rgb(image: Image.Image) -> np.ndarray:
+    """``(H, W, 3) uint8`` from a decoded Pillow image of any common mode."""
+    if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        values = np.asarray(image, dtype=np.float64)
+        gray = np.clip(np.round(values / 257.0), 0, 255).astype(np.uint8)  # 65535 -> 255
+        return np.repeat(gray[:, :, None], 3, axis=2)
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, image.convert("RGBA"))
+    return np.array(image.convert("RGB"))
+
+
+def _array_to_rgb(array: np.ndarray) -> np.ndarray:
+    if array.dtype != np.uint8:
+        raise ImageError(f"image array must have dtype uint8 (0-255), got {array.dtype}; "
+                         "for floats in [0, 1] pass (array * 255).round().astype(np.uint8).")
+    if array.ndim in (2, 3) and 0 in array.shape[:2]:
+        raise ImageError(f"image array has no pixels (shape {array.shape}); it must be at least 1x1.")
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim == 2:
+        return np.repeat(array[:, :, None], 3, axis=2)
+    if array.ndim == 3 and array.shape[2] == 3:
+        return array.copy()
+    if array.ndim == 3 and array.shape[2] == 4:
+        return _pil_to_rgb(Image.fromarray(array))
+    raise ImageError(f"image array must have shape (H, W), (H, W, 3) or (H, W, 4), got {array.shape}.")
 
 
 def preprocess(image: np.ndarray, model: CamModel) -> torch.Tensor:

@@ -1,4 +1,4 @@
-"""Figures: save them atomically into the output folder."""
+"""Figures: CAM overlays, top-k grids, and saving them atomically into the output folder."""
 
 from __future__ import annotations
 
@@ -6,9 +6,78 @@ import os
 import tempfile
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 
+from .cam import CamResult
 from .paths import output_dir
+
+CMAP = "jet"
+"""One colormap for every heatmap in the series, so colours mean the same everywhere."""
+
+
+def class_title(label: str, prob: float) -> str:
+    """``"Egyptian cat  p=0.80"``: the title under which every explanation is shown."""
+    return f"{label}  p={prob:.2f}"
+
+
+def overlay(
+    ax: Axes,
+    image: np.ndarray,
+    heatmap: np.ndarray,
+    *,
+    alpha: float = 0.5,
+    title: str | None = None,
+    colorbar: bool = True,
+) -> AxesImage:
+    """Draw ``heatmap`` over ``image`` on ``ax``.
+
+    Args:
+        image: ``(H, W, 3) uint8`` RGB.
+        heatmap: ``(H, W)`` float in [0, 1] (upsample CAMs to the image first).
+        alpha: opacity of the heatmap, 0 (invisible) to 1 (opaque).
+        colorbar: add a colorbar labelled with the [0, 1] scale.
+
+    Returns:
+        The heatmap's image artist.
+    """
+    if heatmap.shape != image.shape[:2]:
+        raise ValueError(f"heatmap shape {heatmap.shape} differs from the image's {image.shape[:2]}; "
+                         "upsample it to the image size first (helpers.upsample).")
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}.")
+    ax.imshow(image)
+    artist = ax.imshow(heatmap, cmap=CMAP, alpha=alpha, vmin=0.0, vmax=1.0)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, fontsize=10)
+    if colorbar:
+        ax.figure.colorbar(artist, ax=ax, fraction=0.046, pad=0.02)
+    return artist
+
+
+def plot_topk(image: np.ndarray, cam: CamResult, mode: str = "relu_max", alpha: float = 0.5) -> Figure:
+    """The photo, then one overlay per class of ``cam``, titled with label and probability.
+
+    Args:
+        image: ``(H, W, 3) uint8`` RGB, the image ``cam`` was computed for.
+        mode: normalisation of each map (see :func:`helpers.normalise`).
+    """
+    if image.shape[:2] != cam.image_size:
+        raise ValueError(f"image size {image.shape[:2]} differs from the CAM's {cam.image_size}.")
+    heatmaps = cam.heatmaps(mode)
+    k = len(cam.class_ids)
+    fig, axes = plt.subplots(1, k + 1, figsize=(2.6 * (k + 1) + 0.6, 2.9), layout="constrained")
+    axes[0].imshow(image)
+    axes[0].set_axis_off()
+    axes[0].set_title(f"input ({cam.model_name})", fontsize=10)
+    for ax, heatmap, label, prob in zip(axes[1:], heatmaps, cam.labels, cam.probs):
+        artist = overlay(ax, image, heatmap, alpha=alpha, title=class_title(label, float(prob)), colorbar=False)
+    fig.colorbar(artist, ax=list(axes[1:]), fraction=0.02, pad=0.01, label=f"CAM ({mode})")
+    return fig
 
 
 def save_figure(fig: Figure, name: str, folder: Path | None = None) -> Path:

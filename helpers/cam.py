@@ -1,0 +1,151 @@
+"""Class activation maps: ``M_c(x, y) = sum_k w_k^c f_k(x, y)`` for k classes from one forward pass.
+
+Zhou et al., "Learning Deep Features for Discriminative Localization", CVPR 2016.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .images import load_image, preprocess
+from .models import CamModel
+
+NORMALISATIONS: tuple[str, ...] = ("relu_max", "minmax")
+"""``relu_max``: max(M, 0) / max(M), keeps 0 as "no evidence" and drops negative evidence.
+``minmax``: (M - min M) / (max M - min M), always spans [0, 1] even without positive evidence."""
+
+
+@dataclass(frozen=True, eq=False)
+class CamResult:
+    """The CAMs of k classes of one image, with the numbers that explain them.
+
+    Attributes:
+        class_ids: ``(k,) int64`` class indices, by descending probability for top-k.
+        labels: k class names.
+        probs: ``(k,) float32`` softmax probabilities (over all classes).
+        logits: ``(k,) float32`` class scores ``S_c`` before softmax.
+        bias: ``(k,) float32`` the final layer's bias ``b_c`` of each class.
+        maps: ``(k, h, w) float32`` raw CAMs ``M_c(x, y)`` at feature resolution,
+            not normalised, so that ``maps[i].mean() + bias[i] == logits[i]``.
+        image_size: ``(H, W)`` of the image the CAMs explain.
+        model_name: the model that computed them.
+    """
+
+    class_ids: np.ndarray
+    labels: tuple[str, ...]
+    probs: np.ndarray
+    logits: np.ndarray
+    bias: np.ndarray
+    maps: np.ndarray
+    image_size: tuple[int, int]
+    model_name: str
+
+    def heatmaps(self, mode: str = "relu_max") -> np.ndarray:
+        """``(k, H, W) float32`` in [0, 1]: each map normalised, then upsampled to the image."""
+        return upsample(normalise(self.maps, mode), self.image_size)
+
+
+def compute_cam(
+    model: CamModel,
+    image: str | Path | np.ndarray,
+    topk: int = 5,
+    class_ids: Sequence[int] | None = None,
+) -> CamResult:
+    """CAMs of the top-k classes (or of ``class_ids``) from ONE forward pass and ONE matrix product.
+
+    Args:
+        model: a model from :func:`helpers.load_model`.
+        image: a path, or an ``(H, W, 3) uint8`` RGB array (see :func:`helpers.load_image`).
+        topk: how many of the most probable classes to explain, 1 to ``model.num_classes``.
+        class_ids: explain exactly these classes, in this order (``topk`` is then ignored).
+
+    Returns:
+        A :class:`CamResult` whose ``maps`` are ``(k, h, w)``, e.g. ``(5, 7, 7)``.
+    """
+    rgb = load_image(image)
+    logits, features = model.forward_with_features(preprocess(rgb, model))
+    logits, features = logits[0], features[0]  # (num_classes,), (C, h, w)
+    ids = _chosen_classes(logits, topk, class_ids, model.categories)
+    maps = torch.einsum("kc,chw->khw", model.fc_weight[ids], features)  # M_c for every chosen c
+    return CamResult(
+        class_ids=ids.numpy(),
+        labels=tuple(model.categories[i] for i in ids.tolist()),
+        probs=logits.softmax(dim=0)[ids].numpy(),
+        logits=logits[ids].numpy(),
+        bias=model.fc_bias[ids].numpy(),
+        maps=maps.numpy(),
+        image_size=(rgb.shape[0], rgb.shape[1]),
+        model_name=model.name,
+    )
+
+
+def normalise(maps: np.ndarray, mode: str = "relu_max") -> np.ndarray:
+    """Scale each map to [0, 1] independently.
+
+    Args:
+        maps: ``(h, w)`` or ``(k, h, w)`` float.
+        mode: ``"relu_max"`` (max(M, 0) / max M) or ``"minmax"`` ((M - min) / (max - min)).
+            A map without positive values (relu_max) or a constant map (minmax) becomes 0.
+
+    Returns:
+        ``float32`` array of the same shape.
+    """
+    if mode not in NORMALISATIONS:
+        raise ValueError(f"Unknown normalisation {mode!r}; choose one of: {', '.join(NORMALISATIONS)}.")
+    maps = np.asarray(maps, dtype=np.float32)
+    if maps.ndim not in (2, 3):
+        raise ValueError(f"maps must have shape (h, w) or (k, h, w), got {maps.shape}.")
+    axes = (-2, -1)
+    if mode == "relu_max":
+        positive = np.maximum(maps, 0.0)
+        top = positive.max(axis=axes, keepdims=True)
+        return np.divide(positive, top, out=np.zeros_like(positive), where=top > 0)
+    low = maps.min(axis=axes, keepdims=True)
+    span = maps.max(axis=axes, keepdims=True) - low
+    return np.divide(maps - low, span, out=np.zeros_like(maps), where=span > 0)
+
+
+def upsample(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Bilinear resize with half-pixel centres, as ``cv2.resize(..., interpolation=cv2.INTER_LINEAR)``.
+
+    Args:
+        maps: ``(h, w)`` or ``(k, h, w)`` float.
+        size: ``(H, W)`` target size (rows, columns).
+
+    Returns:
+        ``(H, W)`` or ``(k, H, W) float32``.
+    """
+    height, width = size
+    if not all(isinstance(v, (int, np.integer)) and v > 0 for v in size):
+        raise ValueError(f"size must be two positive integers (H, W), got {size}.")
+    maps = np.asarray(maps, dtype=np.float32)
+    if maps.ndim not in (2, 3):
+        raise ValueError(f"maps must have shape (h, w) or (k, h, w), got {maps.shape}.")
+    batch = torch.from_numpy(maps.reshape(-1, 1, *maps.shape[-2:]))
+    resized = F.interpolate(batch, size=(int(height), int(width)), mode="bilinear", align_corners=False)
+    return resized.reshape(*maps.shape[:-2], int(height), int(width)).numpy()
+
+
+def _chosen_classes(
+    logits: torch.Tensor, topk: int, class_ids: Sequence[int] | None, categories: Sequence[str]
+) -> torch.Tensor:
+    """``(k,) int64``: the requested class ids, validated, or the top-k by score."""
+    n = len(categories)
+    if class_ids is None:
+        if isinstance(topk, bool) or not isinstance(topk, (int, np.integer)) or not 1 <= topk <= n:
+            raise ValueError(f"topk must be an integer from 1 to {n} (the number of classes), got {topk!r}.")
+        return logits.topk(int(topk)).indices
+    ids = list(class_ids)
+    if not ids:
+        raise ValueError("class_ids is empty; give at least one class id, or leave it None for top-k.")
+    for class_id in ids:
+        if isinstance(class_id, bool) or not isinstance(class_id, (int, np.integer)) or not 0 <= class_id < n:
+            raise ValueError(f"Unknown class id {class_id!r}: class ids are integers from 0 to {n - 1}; "
+                             "model.categories lists their names.")
+    return torch.tensor([int(i) for i in ids], dtype=torch.int64)

@@ -1,0 +1,44 @@
+"""CAM figures: overlay and the top-k grid."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import helpers  # noqa: E402
+
+
+def test_plot_topk_titles_every_class_with_its_probability(lite0: helpers.CamModel, chelsea: np.ndarray) -> None:
+    cam = helpers.compute_cam(lite0, chelsea, topk=3)
+    fig = helpers.plot_topk(chelsea, cam)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles[0] == "input (efficientnet_lite0)"
+    assert titles[1:] == [helpers.class_title(label, p) for label, p in zip(cam.labels, cam.probs)]
+    assert titles[1].startswith("Egyptian cat  p=0.8")
+    assert any(ax.get_label() == "<colorbar>" for ax in fig.axes)
+    plt.close(fig)
+
+
+def test_plot_topk_refuses_an_image_of_another_size(lite0: helpers.CamModel, chelsea: np.ndarray) -> None:
+    cam = helpers.compute_cam(lite0, chelsea, topk=1)
+    with pytest.raises(ValueError, match="differs from the CAM's"):
+        helpers.plot_topk(chelsea[:100], cam)
+
+
+def test_overlay_draws_the_heatmap_on_a_fixed_zero_to_one_scale(chelsea: np.ndarray) -> None:
+    fig, ax = plt.subplots()
+    artist = helpers.overlay(ax, chelsea, np.zeros(chelsea.shape[:2]), alpha=0.4, title="t")
+    assert artist.get_clim() == (0.0, 1.0) and artist.get_alpha() == 0.4
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("heatmap_shape", "alpha", "match"), [((7, 7), 0.5, "upsample it"), ((300, 451), 1.5, "alpha")])
+def test_overlay_rejects_mismatched_maps_and_bad_alpha(chelsea, heatmap_shape, alpha, match) -> None:
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=match):
+        helpers.overlay(ax, chelsea, np.zeros(heatmap_shape), alpha=alpha)
+    plt.close(fig)
