@@ -23,7 +23,7 @@ from .models import (
     resnet50_checkpoint_path,
 )
 from .paths import output_dir
-from .viz import class_title, overlay, plot_topk, save_figure
+from .viz import class_title, explorer, overlay, plot_topk, save_figure
 
 __all__ = [
     "MODEL_NAMES",
@@ -38,6 +38,7 @@ __all__ = [
     "class_title",
     "clear_model_cache",
     "compute_cam",
+    "explorer",
     "format_stage_table",
     "load_image",
     "load_model",

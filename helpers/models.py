@@ -267,7 +267,7 @@ def _network_reachable(host: str, timeout: float) -> bool:
         try:
             with socket.create_connection((host, 443), timeout=timeout):
                 result.append(True)
-        except OSError:
+        except (OSError, ValueError):  # refused, unresolvable, timed out, or a malformed host
             result.append(False)
 
     thread = threading.Thread(target=probe, daemon=True)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
+
+import ipywidgets as widgets
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -76,7 +79,7 @@ def plot_topk(image: np.ndarray, cam: CamResult, mode: str = "relu_max", alpha: 
     axes[0].set_title(f"input ({cam.model_name})", fontsize=10)
     for ax, heatmap, label, prob in zip(axes[1:], heatmaps, cam.labels, cam.probs):
         artist = overlay(ax, image, heatmap, alpha=alpha, title=class_title(label, float(prob)), colorbar=False)
-    fig.colorbar(artist, ax=list(axes[1:]), fraction=0.02, pad=0.01, label=f"CAM ({mode})")
+    fig.colorbar(artist, ax=list(axes[1:]), fraction=0.02, pad=0.01, shrink=0.85, label=f"CAM ({mode})")
     return fig
 
 
@@ -107,3 +110,32 @@ def save_figure(fig: Figure, name: str, folder: Path | None = None) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def explorer(draw: Callable[..., None], controls: Mapping[str, widgets.ValueWidget]) -> widgets.VBox:
+    """Controls that re-draw a figure when the reader changes them.
+
+    ``draw(**values)`` runs only on a change, never while the cell itself executes: a
+    notebook run headless (nbval, nbconvert) then exchanges no output-capture messages
+    with the kernel, which ``ipywidgets.interactive`` does and which intermittently left
+    nbclient waiting forever here. Draw the static figure for the default values with a
+    direct ``draw()`` call in the same cell, so static viewers show a result too.
+
+    Args:
+        draw: draws one figure from keyword arguments named like ``controls``.
+        controls: widgets whose ``value`` feeds the argument of the same name.
+
+    Returns:
+        The controls above an output area; display it as a cell's last expression.
+    """
+    output = widgets.Output()
+
+    def redraw(_change: object = None) -> None:
+        with output:
+            output.clear_output(wait=True)
+            draw(**{name: control.value for name, control in controls.items()})
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    return widgets.VBox([widgets.HBox(list(controls.values())), output])
+

@@ -70,7 +70,8 @@ def test_resnet50_without_weights_or_network_names_the_path_and_the_fix(offline_
 
 def test_network_probe_gives_up_within_its_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     def stalled_connection(*args, **kwargs):
-        time.sleep(30)  # a DNS lookup or connect that never answers
+        time.sleep(3)  # a DNS lookup or connect that answers far too late...
+        raise OSError("timed out")  # ...and then fails, as a real one would
 
     monkeypatch.setattr(socket, "create_connection", stalled_connection)
     start = time.perf_counter()

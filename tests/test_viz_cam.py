@@ -42,3 +42,17 @@ def test_overlay_rejects_mismatched_maps_and_bad_alpha(chelsea, heatmap_shape, a
     with pytest.raises(ValueError, match=match):
         helpers.overlay(ax, chelsea, np.zeros(heatmap_shape), alpha=alpha)
     plt.close(fig)
+
+
+def test_explorer_draws_only_when_a_control_changes() -> None:
+    import ipywidgets as widgets
+
+    calls: list[dict] = []
+    slider = widgets.IntSlider(value=1, min=0, max=5)
+    menu = widgets.Dropdown(options=["a", "b"], value="a")
+    box = helpers.explorer(lambda **values: calls.append(values), {"rank": slider, "name": menu})
+    assert calls == []  # nothing drawn while the cell executes
+    slider.value = 3
+    menu.value = "b"
+    assert calls == [{"rank": 3, "name": "a"}, {"rank": 3, "name": "b"}]
+    assert isinstance(box.children[-1], widgets.Output)
