@@ -5,6 +5,7 @@ The notebooks import from here; each submodule has one job:
 - ``models``: build a CAM-ready classifier once, capture its last feature maps.
 - ``images``: read any photo as RGB, sample photos, preprocessing to the model's input.
 - ``cam``: class activation maps for k classes from one forward pass; normalise, upsample.
+- ``slic``: a step-by-step teaching SLIC in NumPy (notebook 03); use scikit-image's for photos.
 - ``architecture``: stage-by-stage shapes and parameter counts (notebook 01).
 - ``viz``: overlays, top-k grids; save figures atomically into ``outputs/``.
 - ``paths``: where photos live and where outputs go.
