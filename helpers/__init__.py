@@ -6,6 +6,7 @@ The notebooks import from here; each submodule has one job:
 - ``images``: read any photo as RGB, sample photos, preprocessing to the model's input.
 - ``cam``: class activation maps for k classes from one forward pass; normalise, upsample.
 - ``slic``: a step-by-step teaching SLIC in NumPy (notebook 03); use scikit-image's for photos.
+- ``secam``: SeCAM, CAM averaged over SLIC superpixels at image resolution (notebook 04).
 - ``architecture``: stage-by-stage shapes and parameter counts (notebook 01).
 - ``viz``: overlays, top-k grids; save figures atomically into ``outputs/``.
 - ``paths``: where photos live and where outputs go.
@@ -24,7 +25,8 @@ from .models import (
     resnet50_checkpoint_path,
 )
 from .paths import output_dir
-from .viz import class_title, explorer, overlay, plot_topk, save_figure
+from .secam import SecamResult, compute_secam, secam_as_in_source, segment_means, superpixels, threshold_masks
+from .viz import class_title, explorer, overlay, plot_comparison, plot_topk, save_figure
 
 __all__ = [
     "MODEL_NAMES",
@@ -32,6 +34,7 @@ __all__ = [
     "SAMPLE_IMAGES",
     "CamModel",
     "CamResult",
+    "SecamResult",
     "ImageError",
     "ModelUnavailableError",
     "StageInfo",
@@ -39,6 +42,7 @@ __all__ = [
     "class_title",
     "clear_model_cache",
     "compute_cam",
+    "compute_secam",
     "explorer",
     "format_stage_table",
     "load_image",
@@ -47,12 +51,17 @@ __all__ = [
     "output_dir",
     "overlay",
     "parameter_count",
+    "plot_comparison",
     "plot_topk",
     "preprocess",
     "resnet50_checkpoint_path",
     "resnet_stages",
     "sample_image_path",
     "save_figure",
+    "secam_as_in_source",
+    "segment_means",
     "stage_table",
+    "superpixels",
+    "threshold_masks",
     "upsample",
 ]

@@ -15,8 +15,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
+from skimage.segmentation import mark_boundaries
+
 from .cam import CamResult
 from .paths import output_dir
+from .secam import SecamResult, threshold_masks
 
 CMAP = "jet"
 """One colormap for every heatmap in the series, so colours mean the same everywhere."""
@@ -110,6 +113,47 @@ def save_figure(fig: Figure, name: str, folder: Path | None = None) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def masked(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``(H, W, 3) uint8``: the photo where ``mask`` is True, black elsewhere (what the mask keeps)."""
+    return np.where(mask[:, :, None], image, 0).astype(np.uint8)
+
+
+def plot_comparison(image: np.ndarray, secam: SecamResult, ranks: list[int] | None = None) -> Figure:
+    """CAM against SeCAM, one row per class.
+
+    Columns: photo | CAM heatmap | CAM mask | SeCAM heatmap with superpixel boundaries |
+    SeCAM mask. Both masks keep what exceeds ``secam.threshold`` times the map's maximum.
+    One colormap and one [0, 1] colorbar for both heatmaps.
+
+    Args:
+        image: ``(H, W, 3) uint8``, the photo both were computed for.
+        ranks: which classes of ``secam.cam`` to show (default: all).
+    """
+    cam = secam.cam
+    if image.shape[:2] != cam.image_size:
+        raise ValueError(f"image size {image.shape[:2]} differs from the CAM's {cam.image_size}.")
+    ranks = list(range(len(cam.class_ids))) if ranks is None else ranks
+    cam_maps = cam.heatmaps("relu_max")
+    cam_masks = threshold_masks(cam_maps, secam.threshold)
+    with_edges = (mark_boundaries(image, secam.segments, color=(1, 1, 1)) * 255).astype(np.uint8)
+    percent = f"{secam.threshold:.0%}"
+    fig, axes = plt.subplots(len(ranks), 5, figsize=(16, 2.9 * len(ranks) + 0.4), layout="constrained", squeeze=False)
+    for row, rank in zip(axes, ranks):
+        row[0].imshow(image)
+        row[0].set_title(class_title(cam.labels[rank], float(cam.probs[rank])), fontsize=10)
+        row[0].set_axis_off()
+        artist = overlay(row[1], image, cam_maps[rank], title="CAM", colorbar=False)
+        row[2].imshow(masked(image, cam_masks[rank]))
+        row[2].set_title(f"CAM > {percent} of max", fontsize=10)
+        row[2].set_axis_off()
+        overlay(row[3], with_edges, secam.maps[rank], title=f"SeCAM ({secam.n_superpixels} superpixels)", colorbar=False)
+        row[4].imshow(masked(image, secam.masks[rank]))
+        row[4].set_title(f"SeCAM > {percent} of max", fontsize=10)
+        row[4].set_axis_off()
+    fig.colorbar(artist, ax=axes[:, 1:4].ravel().tolist(), fraction=0.015, pad=0.01, shrink=0.8, label="relu_max CAM / SeCAM")
+    return fig
 
 
 def explorer(draw: Callable[..., None], controls: Mapping[str, widgets.ValueWidget]) -> widgets.VBox:
