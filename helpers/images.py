@@ -12,7 +12,9 @@ from torchvision.transforms.v2 import functional as TF
 from .models import CamModel
 from .paths import IMAGES_DIR
 
-SAMPLE_IMAGES: tuple[str, ...] = ("chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg")
+SAMPLE_IMAGES: tuple[str, ...] = (
+    "chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg", "camera.png", "clock_motion.png",
+)
 """The photos in ``images/`` (sources and licences in ``images/SOURCES.md``)."""
 
 
@@ -117,6 +119,8 @@ def preprocess(image: np.ndarray, model: CamModel) -> torch.Tensor:
         raise ValueError(f"image must have dtype uint8 (values 0-255), got {image.dtype}.")
     tensor = torch.from_numpy(np.array(image)).permute(2, 0, 1)  # a copy: the input may be read-only
     size = [model.input_size, model.input_size]
-    resized = TF.resize(tensor, size, interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
+    resized = tensor
+    if list(tensor.shape[1:]) != size:  # LIME and the metrics pass images already at this size
+        resized = TF.resize(tensor, size, interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
     scaled = TF.to_dtype(resized, torch.float32, scale=True)
     return TF.normalize(scaled, list(model.mean), list(model.std)).unsqueeze(0)

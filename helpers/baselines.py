@@ -1,0 +1,105 @@
+"""Explanations to compare CAM and SeCAM against, through their own well-kept packages.
+
+- Grad-CAM (Selvaraju et al., ICCV 2017) with ``grad-cam`` (pytorch-grad-cam).
+- LIME (Ribeiro et al., KDD 2016) with ``lime``: its default quickshift segmentation, or any
+  label map, such as SeCAM's SLIC superpixels for a like-for-like comparison.
+
+Both return saliency maps ``(H, W) float32`` in [0, 1] at the photo's resolution, like
+``SecamResult.maps[i]`` and ``CamResult.heatmaps()[i]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import cv2
+import numpy as np
+import torch
+from lime import lime_image
+from pytorch_grad_cam import GradCAM
+from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+
+from .cam import normalise
+from .images import preprocess
+from .metrics import BATCH_SIZE
+from .models import CamModel
+
+
+def grad_cam_maps(model: CamModel, image: np.ndarray, class_ids: list[int]) -> np.ndarray:
+    """``(k, H, W) float32``: Grad-CAM of each class on the model's last feature maps.
+
+    One backward pass per class (that is Grad-CAM's cost); the package scales each map to
+    [0, 1] at the 224x224 input, which we resize to the photo with ``cv2.INTER_LINEAR``.
+    """
+    batch = preprocess(image, model)
+    height, width = image.shape[:2]
+    maps = []
+    with GradCAM(model=model.net, target_layers=[model.feature_layer]) as explainer:
+        for class_id in class_ids:
+            small = explainer(input_tensor=batch, targets=[ClassifierOutputTarget(int(class_id))])[0]
+            maps.append(cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR))
+    model.net.zero_grad(set_to_none=True)
+    return np.stack(maps).astype(np.float32)
+
+
+def lime_map(
+    model: CamModel,
+    image: np.ndarray,
+    class_id: int,
+    num_samples: int = 1000,
+    segments: np.ndarray | None = None,
+    seed: int = 0,
+) -> np.ndarray:
+    """``(H, W) float32``: LIME's weight of each segment for ``class_id``, ReLU-max normalised.
+
+    LIME runs on a copy resized to the model's input size (each of its ``num_samples``
+    perturbed images is one forward pass, so smaller is faster), and its map is resized
+    back with nearest neighbour so that segment edges stay sharp.
+
+    Args:
+        num_samples: perturbed images LIME classifies; its default is 1000.
+        segments: ``(H, W)`` labels to perturb (e.g. SeCAM's superpixels); ``None`` uses
+            LIME's default quickshift segmentation.
+        seed: LIME's random state, for repeatable explanations.
+    """
+    height, width = image.shape[:2]
+    side = model.input_size
+    small = cv2.resize(image, (side, side), interpolation=cv2.INTER_AREA)
+    kwargs = {}
+    if segments is not None:
+        small_segments = cv2.resize(segments.astype(np.int32), (side, side), interpolation=cv2.INTER_NEAREST)
+        kwargs["segmentation_fn"] = lambda _image: small_segments
+    explainer = lime_image.LimeImageExplainer(random_state=seed)
+    with _without_progress_bar():
+        explanation = explainer.explain_instance(
+            small, _classifier(model), labels=(int(class_id),), top_labels=None, hide_color=0,
+            num_samples=num_samples, batch_size=BATCH_SIZE, random_seed=seed, **kwargs,
+        )
+    weights = np.zeros(int(explanation.segments.max()) + 1)
+    for segment, weight in explanation.local_exp[int(class_id)]:
+        weights[segment] = weight
+    small_map = weights[explanation.segments].astype(np.float32)
+    return normalise(cv2.resize(small_map, (width, height), interpolation=cv2.INTER_NEAREST), "relu_max")
+
+
+def _classifier(model: CamModel):
+    """LIME's ``classifier_fn``: ``(n, S, S, 3)`` images -> ``(n, num_classes)`` probabilities."""
+
+    def probabilities(images: np.ndarray) -> np.ndarray:
+        batch = torch.cat([preprocess(np.asarray(image, dtype=np.uint8), model) for image in images])
+        with torch.inference_mode():
+            return model.net(batch).softmax(dim=1).numpy()
+
+    return probabilities
+
+
+@contextmanager
+def _without_progress_bar() -> Iterator[None]:
+    """lime 0.2 wraps its sampling loop in tqdm unconditionally; silence it for one call."""
+    original = lime_image.tqdm
+    lime_image.tqdm = lambda iterable, *args, **kwargs: iterable
+    try:
+        yield
+    finally:
+        lime_image.tqdm = original

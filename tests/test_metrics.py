@@ -1,0 +1,112 @@
+"""Faithfulness metrics on hand-computable cases, and the baselines' outputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import helpers
+from helpers import baselines, metrics
+
+
+def _brightness(model, images: np.ndarray, class_id: int) -> np.ndarray:
+    """A stand-in 'probability': the mean brightness of each frame, in [0, 1]."""
+    return images.reshape(len(images), -1).mean(axis=1) / 255.0
+
+
+@pytest.fixture()
+def half_white() -> tuple[np.ndarray, np.ndarray]:
+    """A 224x224 photo whose left half is white, and a map that ranks exactly that half first."""
+    image = np.zeros((224, 224, 3), dtype=np.uint8)
+    image[:, :112] = 255
+    saliency = np.zeros((224, 224), dtype=np.float32)
+    saliency[:, :112] = 1.0
+    return image, saliency
+
+
+def test_saliency_order_ranks_by_value_and_breaks_ties_reproducibly() -> None:
+    order = metrics.saliency_order(np.array([[3.0, 1.0], [2.0, 0.0]]))
+    assert order.tolist() == [0, 2, 1, 3]
+    ties = np.ones((4, 4))
+    assert metrics.saliency_order(ties).tolist() == metrics.saliency_order(ties).tolist()
+    assert sorted(metrics.saliency_order(ties).tolist()) == list(range(16))
+    assert metrics.saliency_order(ties).tolist() != list(range(16))  # not raster order
+
+
+def test_deletion_of_the_right_half_first_gives_the_hand_computed_auc(lite0, half_white, monkeypatch) -> None:
+    monkeypatch.setattr(metrics, "class_probabilities", _brightness)
+    image, saliency = half_white
+    curve = metrics.deletion_curve(lite0, image, saliency, class_id=0, steps=50)
+    # brightness falls linearly from 0.5 to 0 over the first half of the pixels, then stays 0:
+    # AUC = 1/2 * 0.5 * 0.5 = 0.125
+    assert curve.fractions[0] == 0 and curve.fractions[-1] == 1 and len(curve.probs) == 51
+    assert curve.probs[0] == pytest.approx(0.5) and curve.probs[-1] == 0
+    assert curve.auc == pytest.approx(0.125, abs=1e-3)
+
+
+def test_a_map_ranking_the_dark_half_first_deletes_late(lite0, half_white, monkeypatch) -> None:
+    monkeypatch.setattr(metrics, "class_probabilities", _brightness)
+    image, saliency = half_white
+    curve = metrics.deletion_curve(lite0, image, 1.0 - saliency, class_id=0, steps=50)
+    assert curve.auc == pytest.approx(0.5 * 0.5 + 0.125, abs=1e-3)  # flat at 0.5 for half, then a ramp
+
+
+def test_insertion_restores_onto_a_blurred_copy(lite0, half_white, monkeypatch) -> None:
+    monkeypatch.setattr(metrics, "class_probabilities", _brightness)
+    image, saliency = half_white
+    curve = metrics.insertion_curve(lite0, image, saliency, class_id=0, steps=50)
+    assert curve.probs[-1] == pytest.approx(0.5)  # ends at the photo
+    assert 0.45 < curve.probs[0] < 0.55  # starts at its blur, which keeps the mean brightness
+    assert curve.probs[25] > curve.probs[0]  # the white half comes back first
+
+
+def test_curves_use_the_real_model_in_batches(lite0, chelsea) -> None:
+    cam = helpers.compute_cam(lite0, chelsea, topk=1)
+    curve = metrics.deletion_curve(lite0, chelsea, cam.heatmaps()[0], int(cam.class_ids[0]), steps=40)
+    assert curve.probs[0] == pytest.approx(float(cam.probs[0]), abs=0.05)  # the whole photo at 224x224
+    assert curve.probs[-1] < 0.05  # an all-black image is no cat
+
+
+def test_cam_deletes_faster_than_smooth_random_maps_on_the_tripod_photo(lite0) -> None:
+    # Random maps must be as smooth as a CAM (7x7, upsampled): deleting pixel-level noise
+    # destroys any photo fast and would make every random map look excellent.
+    photo = helpers.load_image(helpers.sample_image_path("camera.png"))
+    cam = helpers.compute_cam(lite0, photo, topk=1)
+    class_id = int(cam.class_ids[0])
+    ours = metrics.deletion_curve(lite0, photo, cam.heatmaps()[0], class_id, steps=25).auc
+    random_maps = [helpers.upsample(np.random.default_rng(seed).random((7, 7)).astype(np.float32), photo.shape[:2]) for seed in range(3)]
+    random_auc = np.mean([metrics.deletion_curve(lite0, photo, m, class_id, steps=25).auc for m in random_maps])
+    assert ours < 0.5 * random_auc
+
+
+def test_average_drop_and_increase_in_confidence_by_hand() -> None:
+    pairs = [(0.8, 0.4), (0.5, 0.6), (0.2, 0.2)]
+    assert metrics.average_drop(pairs) == pytest.approx(100 * (0.5 + 0 + 0) / 3)
+    assert metrics.increase_in_confidence(pairs) == pytest.approx(100 / 3)
+
+
+def test_explanation_image_weights_pixels_by_the_map() -> None:
+    image = np.full((2, 2, 3), 200, dtype=np.uint8)
+    saliency = np.array([[1.0, 0.5], [0.0, 2.0]])
+    assert metrics.explanation_image(image, saliency)[..., 0].tolist() == [[200, 100], [0, 200]]
+
+
+def test_mismatched_map_and_bad_steps_are_rejected(lite0, chelsea) -> None:
+    with pytest.raises(ValueError, match="upsample the map"):
+        metrics.deletion_curve(lite0, chelsea, np.zeros((7, 7)), 285)
+    with pytest.raises(ValueError, match="steps must be at least 1"):
+        metrics.insertion_curve(lite0, chelsea, np.zeros(chelsea.shape[:2]), 285, steps=0)
+
+
+def test_grad_cam_maps_are_image_sized_and_normalised(lite0, chelsea) -> None:
+    maps = baselines.grad_cam_maps(lite0, chelsea, [285, 281])
+    assert maps.shape == (2, 300, 451) and maps.dtype == np.float32
+    assert maps.min() >= 0 and 0.99 < maps.max() <= 1.0  # 1 at 224x224; resizing may miss the peak
+
+
+def test_lime_on_given_superpixels_is_constant_on_them_and_repeatable(lite0, chelsea) -> None:
+    segments = helpers.superpixels(chelsea, 20, 10.0)
+    first = baselines.lime_map(lite0, chelsea, 285, num_samples=40, segments=segments, seed=1)
+    again = baselines.lime_map(lite0, chelsea, 285, num_samples=40, segments=segments, seed=1)
+    assert first.shape == (300, 451) and first.max() == pytest.approx(1.0)
+    np.testing.assert_array_equal(first, again)
