@@ -15,12 +15,13 @@ CELL_TIMEOUT := 600
 NBCONVERT := $(BIN)/jupyter nbconvert --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) \
              --ExecutePreprocessor.record_timing=False --log-level=WARN
 
-.PHONY: help venv tutorial test execute clean
+.PHONY: help venv tutorial test execute bench clean
 
 help:
 	@echo "make tutorial  build .venv, run every notebook into $(OUT)/ (notebooks, HTML, figures)"
 	@echo "make test      build .venv, run the unit tests and strict nbval (CAM_MODEL=$(TEST_MODEL))"
 	@echo "make execute   maintainers: re-execute the committed notebooks in place"
+	@echo "make bench     speed ratios of CAM, SeCAM, Grad-CAM and LIME, measured side by side"
 	@echo "make clean     remove .venv and generated outputs"
 
 venv: $(STAMP)
@@ -48,6 +49,9 @@ test: $(STAMP)
 
 execute: $(STAMP)
 	CAM_MODEL=$(TEST_MODEL) $(NBCONVERT) --to notebook --execute --inplace $(NOTEBOOKS)
+
+bench: $(STAMP)
+	$(BIN)/python -m helpers.bench
 
 clean:
 	rm -rf $(VENV) $(OUT)/notebooks $(OUT)/html $(OUT)/*.png

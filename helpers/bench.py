@@ -1,0 +1,153 @@
+"""``make bench``: how fast are CAM and SeCAM, as ratios measured side by side in one run.
+
+Machines here are noisy, so every figure is a ratio of medians of interleaved repetitions
+(A, B, A, B, ...) after warm-ups, on the offline model. Run: ``python -m helpers.bench``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+
+import cv2
+import numpy as np
+import torch
+from skimage.segmentation import slic
+
+from . import baselines
+from .cam import compute_cam
+from .images import load_image, preprocess, sample_image_path
+from .models import clear_model_cache, load_model
+from .secam import compute_secam, superpixels
+
+MODEL = "efficientnet_lite0"
+LARGE_SIZE = (3000, 4000)  # (H, W): a 12-megapixel photo
+
+
+def interleaved_medians(functions: list[Callable[[], object]], repeats: int, warmup: int = 2) -> list[float]:
+    """Median seconds of each function, run in turns so that machine noise hits all alike."""
+    for function in functions:
+        for _ in range(warmup):
+            function()
+    times: list[list[float]] = [[] for _ in functions]
+    for _ in range(repeats):
+        for i, function in enumerate(functions):
+            start = time.perf_counter()
+            function()
+            times[i].append(time.perf_counter() - start)
+    return [float(np.median(t)) for t in times]
+
+
+def source_style_secam(image: np.ndarray, topk: int = 5) -> list[np.ndarray]:
+    """The source's pipeline style, for timing only: the model rebuilt and its weights reloaded on
+    every call, one CAM per class in a loop, the label map shrunk to 7x7, one boolean mask per
+    superpixel."""
+    clear_model_cache()
+    model = load_model(MODEL)
+    logits, features = model.forward_with_features(preprocess(image, model))
+    f = features[0].numpy()
+    weights = model.fc_weight.numpy()
+    segments = slic(image, n_segments=50, compactness=10, start_label=1)
+    h, w = f.shape[1:]
+    small = cv2.resize(segments.astype(np.float32), (w, h), interpolation=cv2.INTER_NEAREST).astype(int)
+    maps = []
+    for class_id in logits[0].topk(topk).indices.tolist():
+        cam = weights[class_id].dot(f.reshape(f.shape[0], -1)).reshape(h, w)
+        cam = np.maximum(cam, 0) / cam.max()
+        secam = np.zeros_like(cam)
+        for value in np.unique(small):
+            mask = small == value
+            secam[mask] = cam[mask].mean()
+        maps.append(secam)
+    return maps
+
+
+def large_photo_run() -> dict[str, float]:
+    """SeCAM of the top 5 classes of a 12-megapixel photo: seconds and peak memory of this process."""
+    model = load_model(MODEL)
+    photo = cv2.resize(load_image(sample_image_path("chelsea.png")), LARGE_SIZE[::-1], interpolation=cv2.INTER_CUBIC)
+    compute_secam(compute_cam(model, photo[:300, :400], topk=5), photo[:300, :400])  # warm-up on a small crop
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    compute_secam(compute_cam(model, photo, topk=5), photo)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mb": peak, "baseline_mb": before}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=15, help="repetitions per measurement (default 15)")
+    parser.add_argument("--large-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.large_only:
+        print(json.dumps(large_photo_run()))
+        return
+
+    torch.manual_seed(0)
+    model = load_model(MODEL)
+    image = load_image(sample_image_path("chelsea.png"))
+    batch = preprocess(image, model)
+
+    def forward() -> None:
+        with torch.inference_mode():
+            model.net(batch)
+
+    def cam_top5():
+        return compute_cam(model, image, topk=5)
+
+    def secam_top5():
+        return compute_secam(compute_cam(model, image, topk=5), image)
+
+    def forward_then_slic() -> None:
+        forward()
+        superpixels(image, 50, 10.0)
+
+    top5 = cam_top5().class_ids.tolist()
+    print(f"make bench, {date.today()}, {platform.machine()} {torch.get_num_threads()} threads, "
+          f"torch {torch.__version__}, model {MODEL}, photo chelsea.png {image.shape[1]}x{image.shape[0]}")
+    rows = []
+
+    t_forward, t_cam = interleaved_medians([forward, cam_top5], args.repeats)
+    rows.append(("CAM top-5 / one bare forward pass", t_cam / t_forward, "<= 1.15", t_cam / t_forward <= 1.15))
+
+    t_base, t_secam = interleaved_medians([forward_then_slic, secam_top5], args.repeats)
+    rows.append(("SeCAM top-5 / (forward pass + SLIC)", t_secam / t_base, "<= 1.10", t_secam / t_base <= 1.10))
+
+    grad_cam = lambda: baselines.grad_cam_maps(model, image, top5)  # noqa: E731
+    t_cam2, t_grad = interleaved_medians([cam_top5, grad_cam], max(3, args.repeats // 3))
+    rows.append(("Grad-CAM top-5 / our CAM top-5", t_grad / t_cam2, ">= 10", t_grad / t_cam2 >= 10))
+
+    t_secam2 = interleaved_medians([secam_top5], args.repeats)[0]
+    start = time.perf_counter()
+    baselines.lime_map(model, image, top5[0], num_samples=1000)
+    t_lime = time.perf_counter() - start
+    rows.append(("LIME 1000 samples / our SeCAM top-5", t_lime / t_secam2, ">= 200", t_lime / t_secam2 >= 200))
+
+    t_source, t_ours = interleaved_medians([lambda: source_style_secam(image), secam_top5], max(3, args.repeats // 3))
+    rows.append(("source pipeline style / ours (SeCAM top-5)", t_source / t_ours, "> 1", t_source / t_ours > 1))
+
+    large = json.loads(subprocess.run([sys.executable, "-m", "helpers.bench", "--large-only"], check=True,
+                                      capture_output=True, text=True).stdout.strip().splitlines()[-1])
+
+    print(f"\n{'measure':<44} {'value':>9}  {'goal':<8} result")
+    for name, value, goal, met in rows:
+        print(f"{name:<44} {value:>9.2f}  {goal:<8} {'met' if met else 'MISSED'}")
+    print(f"{'SeCAM top-5 on a 4000x3000 photo, seconds':<44} {large['seconds']:>9.2f}  {'<= 2':<8} "
+          f"{'met' if large['seconds'] <= 2 else 'MISSED'}")
+    print(f"{'  peak memory of that process, MB':<44} {large['peak_mb']:>9.0f}  {'<= 1536':<8} "
+          f"{'met' if large['peak_mb'] <= 1536 else 'MISSED'} (model and photo loaded: {large['baseline_mb']:.0f} MB)")
+    print(f"\nmedians: forward {t_forward * 1e3:.1f} ms, CAM top-5 {t_cam * 1e3:.1f} ms, forward+SLIC {t_base * 1e3:.1f} ms, "
+          f"SeCAM top-5 {t_secam * 1e3:.1f} ms, Grad-CAM top-5 {t_grad * 1e3:.0f} ms, LIME-1000 {t_lime:.1f} s, "
+          f"source style {t_source * 1e3:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
