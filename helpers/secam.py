@@ -77,9 +77,9 @@ def compute_secam(
         segments = superpixels(rgb, n_segments, compactness)
     else:
         segments = _checked_segments(segments, cam.image_size)
-    heatmaps = cam.heatmaps("relu_max")  # (k, H, W), C_c for every class
-    maps = segment_means(heatmaps, segments)
-    return SecamResult(cam=cam, segments=segments, maps=maps, masks=threshold_masks(maps, threshold), threshold=threshold)
+    means = superpixel_means(cam.heatmaps("relu_max"), segments).astype(np.float32)  # (k, n)
+    keep = threshold_masks(means[:, None, :], threshold)[:, 0, :]  # decided per superpixel, (k, n)
+    return SecamResult(cam=cam, segments=segments, maps=means[:, segments], masks=keep[:, segments], threshold=threshold)
 
 
 def superpixels(image: np.ndarray, n_segments: int = 50, compactness: float = 10.0) -> np.ndarray:
@@ -96,11 +96,37 @@ def superpixels(image: np.ndarray, n_segments: int = 50, compactness: float = 10
     if scale < 1:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    labels = slic(small, n_segments=n_segments, compactness=compactness, start_label=0, channel_axis=-1)
+    labels = dense_labels(slic(small, n_segments=n_segments, compactness=compactness, start_label=0, channel_axis=-1))
     if small is not image:
         labels = cv2.resize(labels.astype(np.int32), (width, height), interpolation=cv2.INTER_NEAREST)
-    _, dense = np.unique(labels, return_inverse=True)  # 0 .. n - 1 with no gaps
-    return dense.reshape(height, width).astype(np.int64)
+    return labels.astype(np.int64)
+
+
+def dense_labels(segments: np.ndarray) -> np.ndarray:
+    """Renumber non-negative integer labels to ``0 .. n - 1`` keeping their order, in O(N).
+
+    A lookup table built with ``np.bincount`` replaces ``np.unique(..., return_inverse=True)``,
+    which sorts all pixels (seconds on a 12-megapixel label map).
+    """
+    if segments.size and segments.min() < 0:
+        raise ValueError(f"segments must be non-negative integer labels, got a minimum of {segments.min()}.")
+    present = np.bincount(segments.ravel()) > 0
+    if present.all():
+        return segments.astype(np.int64, copy=False)
+    lookup = np.cumsum(present) - 1
+    return lookup[segments]
+
+
+def superpixel_means(maps: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """``(k, n) float64``: the mean of each map over each superpixel ``0 .. n - 1``.
+
+    One ``np.bincount`` per class sums its values per superpixel: no loop over superpixels,
+    no boolean masks.
+    """
+    n = int(segments.max()) + 1
+    flat = segments.ravel()
+    areas = np.maximum(np.bincount(flat, minlength=n), 1)  # |s| for every superpixel
+    return np.stack([np.bincount(flat, weights=m.ravel(), minlength=n) for m in maps]) / areas
 
 
 def segment_means(maps: np.ndarray, segments: np.ndarray) -> np.ndarray:
@@ -111,14 +137,9 @@ def segment_means(maps: np.ndarray, segments: np.ndarray) -> np.ndarray:
         segments: ``(H, W)`` labels ``0 .. n - 1``.
 
     Returns:
-        ``(k, H, W) float32``. One ``np.bincount`` per class sums its values per superpixel
-        (no loop over superpixels, no boolean masks), then a gather paints the means back.
+        ``(k, H, W) float32``.
     """
-    n = int(segments.max()) + 1
-    flat = segments.ravel()
-    areas = np.maximum(np.bincount(flat, minlength=n), 1)  # |s| for every superpixel
-    means = np.stack([np.bincount(flat, weights=m.ravel(), minlength=n) for m in maps]) / areas  # (k, n)
-    return means.astype(np.float32)[:, segments]
+    return superpixel_means(maps, segments).astype(np.float32)[:, segments]
 
 
 def threshold_masks(maps: np.ndarray, threshold: float) -> np.ndarray:
@@ -139,8 +160,7 @@ def secam_as_in_source(cam: CamResult, segments: np.ndarray) -> np.ndarray:
     """
     h, w = cam.maps.shape[1:]
     shrunk = cv2.resize(segments.astype(np.int32), (w, h), interpolation=cv2.INTER_NEAREST)
-    _, dense = np.unique(shrunk, return_inverse=True)
-    coarse = segment_means(normalise(cam.maps, "relu_max"), dense.reshape(h, w))
+    coarse = segment_means(normalise(cam.maps, "relu_max"), dense_labels(shrunk))
     return upsample(coarse, cam.image_size)
 
 
@@ -164,5 +184,4 @@ def _checked_segments(segments: np.ndarray, size: tuple[int, int]) -> np.ndarray
     segments = np.asarray(segments)
     if segments.shape != size or not np.issubdtype(segments.dtype, np.integer):
         raise ValueError(f"segments must be an integer label map of shape {size}, got {segments.shape} {segments.dtype}.")
-    _, dense = np.unique(segments, return_inverse=True)
-    return dense.reshape(size).astype(np.int64)
+    return dense_labels(segments)

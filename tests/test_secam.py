@@ -139,3 +139,13 @@ def test_comparison_figure_has_five_titled_columns_per_class(chelsea: np.ndarray
     assert len(titles) == 10 and titles[0].startswith("Egyptian cat  p=0.8")
     assert titles[1:5] == ["CAM", "CAM > 80% of max", f"SeCAM ({chelsea_secam.n_superpixels} superpixels)", "SeCAM > 80% of max"]
     plt.close(fig)
+
+
+def test_dense_labels_renumbers_in_order_and_rejects_negatives() -> None:
+    from helpers.secam import dense_labels
+
+    assert dense_labels(np.array([[7, 3], [3, 9]])).tolist() == [[1, 0], [0, 2]]
+    already = np.array([[0, 1], [2, 1]])
+    assert dense_labels(already).tolist() == already.tolist()
+    with pytest.raises(ValueError, match="non-negative"):
+        dense_labels(np.array([[-1, 0]]))
