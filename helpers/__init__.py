@@ -9,11 +9,12 @@ The notebooks import from here; each submodule has one job:
 - ``secam``: SeCAM, CAM averaged over SLIC superpixels at image resolution (notebook 04).
 - ``architecture``: stage-by-stage shapes and parameter counts (notebook 01).
 - ``viz``: overlays, top-k grids; save figures atomically into ``outputs/``.
-- ``paths``: where photos live and where outputs go.
+- ``paths``: where photos live, where outputs go, writing files atomically.
+- ``explain`` and ``cli``: ``python -m helpers explain IMAGE ...``, the command line.
 """
 
 from .architecture import StageInfo, format_stage_table, parameter_count, resnet_stages, stage_table
-from .cam import NORMALISATIONS, CamResult, compute_cam, normalise, upsample
+from .cam import NORMALISATIONS, CamResult, check_class_request, compute_cam, normalise, upsample
 from .images import SAMPLE_IMAGES, ImageError, load_image, preprocess, sample_image_path
 from .models import (
     MODEL_NAMES,
@@ -25,7 +26,15 @@ from .models import (
     resnet50_checkpoint_path,
 )
 from .paths import output_dir
-from .secam import SecamResult, compute_secam, secam_as_in_source, segment_means, superpixels, threshold_masks
+from .secam import (
+    SecamResult,
+    check_secam_options,
+    compute_secam,
+    secam_as_in_source,
+    segment_means,
+    superpixels,
+    threshold_masks,
+)
 from .viz import class_title, explorer, overlay, plot_comparison, plot_topk, save_figure
 
 __all__ = [
@@ -39,6 +48,8 @@ __all__ = [
     "ModelUnavailableError",
     "StageInfo",
     "capture_outputs",
+    "check_class_request",
+    "check_secam_options",
     "class_title",
     "clear_model_cache",
     "compute_cam",

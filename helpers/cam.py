@@ -132,20 +132,31 @@ def upsample(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return resized.reshape(*maps.shape[:-2], int(height), int(width)).numpy()
 
 
-def _chosen_classes(
-    logits: torch.Tensor, topk: int, class_ids: Sequence[int] | None, categories: Sequence[str]
-) -> torch.Tensor:
-    """``(k,) int64``: the requested class ids, validated, or the top-k by score."""
-    n = len(categories)
+def check_class_request(topk: int, class_ids: Sequence[int] | None, num_classes: int) -> None:
+    """Raise ``ValueError`` naming the problem unless ``topk`` or ``class_ids`` can be explained.
+
+    ``class_ids``, when given, must be a non-empty sequence of integers in
+    ``0 .. num_classes - 1``; otherwise ``topk`` must be an integer in ``1 .. num_classes``.
+    :func:`compute_cam` and the command line both call it, so both say the same thing.
+    """
     if class_ids is None:
-        if isinstance(topk, bool) or not isinstance(topk, (int, np.integer)) or not 1 <= topk <= n:
-            raise ValueError(f"topk must be an integer from 1 to {n} (the number of classes), got {topk!r}.")
-        return logits.topk(int(topk)).indices
+        if isinstance(topk, bool) or not isinstance(topk, (int, np.integer)) or not 1 <= topk <= num_classes:
+            raise ValueError(f"topk must be an integer from 1 to {num_classes} (the number of classes), got {topk!r}.")
+        return
     ids = list(class_ids)
     if not ids:
         raise ValueError("class_ids is empty; give at least one class id, or leave it None for top-k.")
     for class_id in ids:
-        if isinstance(class_id, bool) or not isinstance(class_id, (int, np.integer)) or not 0 <= class_id < n:
-            raise ValueError(f"Unknown class id {class_id!r}: class ids are integers from 0 to {n - 1}; "
+        if isinstance(class_id, bool) or not isinstance(class_id, (int, np.integer)) or not 0 <= class_id < num_classes:
+            raise ValueError(f"Unknown class id {class_id!r}: class ids are integers from 0 to {num_classes - 1}; "
                              "model.categories lists their names.")
-    return torch.tensor([int(i) for i in ids], dtype=torch.int64)
+
+
+def _chosen_classes(
+    logits: torch.Tensor, topk: int, class_ids: Sequence[int] | None, categories: Sequence[str]
+) -> torch.Tensor:
+    """``(k,) int64``: the requested class ids, validated, or the top-k by score."""
+    check_class_request(topk, class_ids, len(categories))
+    if class_ids is None:
+        return logits.topk(int(topk)).indices
+    return torch.tensor([int(i) for i in class_ids], dtype=torch.int64)

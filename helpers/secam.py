@@ -72,7 +72,8 @@ def compute_secam(
         A :class:`SecamResult` with ``maps`` and ``masks`` of shape ``(k, H, W)``.
     """
     rgb = load_image(image)
-    _check_secam_arguments(cam, rgb, n_segments, compactness, threshold)
+    check_secam_options(n_segments, compactness, threshold)
+    _check_image_size(cam, rgb)
     if segments is None:
         segments = superpixels(rgb, n_segments, compactness)
     else:
@@ -89,7 +90,8 @@ def superpixels(image: np.ndarray, n_segments: int = 50, compactness: float = 10
     would give other superpixels). A photo longer than ``SLIC_MAX_SIDE`` is segmented on a
     shrunk copy (``cv2.INTER_AREA``) and the labels are scaled back with nearest neighbour.
     """
-    _check_slic_arguments(n_segments, compactness)
+    check_n_segments(n_segments)
+    check_compactness(compactness)
     height, width = image.shape[:2]
     scale = SLIC_MAX_SIDE / max(height, width)
     small = image
@@ -164,17 +166,36 @@ def secam_as_in_source(cam: CamResult, segments: np.ndarray) -> np.ndarray:
     return upsample(coarse, cam.image_size)
 
 
-def _check_slic_arguments(n_segments: int, compactness: float) -> None:
+def check_secam_options(n_segments: int, compactness: float, threshold: float) -> None:
+    """Raise ``ValueError`` naming the option unless SLIC and the mask threshold can use these values.
+
+    :func:`compute_secam` calls it; the command line checks each option with the three
+    functions below, so both say the same thing.
+    """
+    check_n_segments(n_segments)
+    check_compactness(compactness)
+    check_threshold(threshold)
+
+
+def check_n_segments(n_segments: int) -> None:
+    """``n_segments`` must be a positive integer."""
     if isinstance(n_segments, bool) or not isinstance(n_segments, (int, np.integer)) or n_segments <= 0:
         raise ValueError(f"n_segments must be a positive integer (superpixels requested), got {n_segments!r}.")
+
+
+def check_compactness(compactness: float) -> None:
+    """``compactness`` must be a positive number."""
     if isinstance(compactness, bool) or not isinstance(compactness, (int, float, np.number)) or not compactness > 0:
         raise ValueError(f"compactness must be a positive number (10 is a good start), got {compactness!r}.")
 
 
-def _check_secam_arguments(cam: CamResult, rgb: np.ndarray, n_segments: int, compactness: float, threshold: float) -> None:
-    _check_slic_arguments(n_segments, compactness)
+def check_threshold(threshold: float) -> None:
+    """``threshold`` must be a number in [0, 1]."""
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number)) or not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be a number from 0 to 1 (a fraction of each map's maximum), got {threshold!r}.")
+
+
+def _check_image_size(cam: CamResult, rgb: np.ndarray) -> None:
     if rgb.shape[:2] != cam.image_size:
         raise ValueError(f"image size {rgb.shape[:2]} differs from the {cam.image_size} the CAM was computed for; "
                          "pass the same image to compute_cam and compute_secam.")

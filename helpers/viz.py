@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+import cv2
 import ipywidgets as widgets
 
 import matplotlib.pyplot as plt
@@ -17,12 +16,20 @@ from matplotlib.image import AxesImage
 
 from skimage.segmentation import mark_boundaries
 
-from .cam import CamResult
-from .paths import output_dir
+from .cam import CamResult, normalise, upsample
+from .paths import atomic_write, output_dir
 from .secam import SecamResult, threshold_masks
 
 CMAP = "jet"
 """One colormap for every heatmap in the series, so colours mean the same everywhere."""
+
+DISPLAY_MAX_SIDE = 640
+"""Figures draw a photo longer than this on a shrunk copy (the sample photos are not that
+long): a panel is ~300 pixels wide, and a 12-megapixel photo's full-resolution heatmaps
+would cost seconds and gigabytes for nothing. Computed maps are never shrunk, only drawn."""
+
+METHODS: tuple[str, ...] = ("cam", "secam")
+"""The column pairs :func:`plot_comparison` can draw."""
 
 
 def class_title(label: str, prob: float) -> str:
@@ -65,16 +72,21 @@ def overlay(
     return artist
 
 
-def plot_topk(image: np.ndarray, cam: CamResult, mode: str = "relu_max", alpha: float = 0.5) -> Figure:
+def plot_topk(
+    image: np.ndarray, cam: CamResult, mode: str = "relu_max", alpha: float = 0.5, max_side: int = DISPLAY_MAX_SIDE
+) -> Figure:
     """The photo, then one overlay per class of ``cam``, titled with label and probability.
 
     Args:
         image: ``(H, W, 3) uint8`` RGB, the image ``cam`` was computed for.
         mode: normalisation of each map (see :func:`helpers.normalise`).
+        max_side: draw on a copy shrunk to this longer side when the photo is larger.
     """
     if image.shape[:2] != cam.image_size:
         raise ValueError(f"image size {image.shape[:2]} differs from the CAM's {cam.image_size}.")
-    heatmaps = cam.heatmaps(mode)
+    size = display_size(cam.image_size, max_side)
+    image = shrink_image(image, size)
+    heatmaps = upsample(normalise(cam.maps, mode), size)
     k = len(cam.class_ids)
     fig, axes = plt.subplots(1, k + 1, figsize=(2.6 * (k + 1) + 0.6, 2.9), layout="constrained")
     axes[0].imshow(image)
@@ -104,14 +116,8 @@ def save_figure(fig: Figure, name: str, folder: Path | None = None) -> Path:
     folder = output_dir() if folder is None else Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / (name if name.endswith(".png") else f"{name}.png")
-    handle, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.stem}-", suffix=".png")
-    os.close(handle)
-    try:
+    with atomic_write(target) as tmp:
         fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target
 
 
@@ -120,40 +126,85 @@ def masked(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.where(mask[:, :, None], image, 0).astype(np.uint8)
 
 
-def plot_comparison(image: np.ndarray, secam: SecamResult, ranks: list[int] | None = None) -> Figure:
+def plot_comparison(
+    image: np.ndarray,
+    secam: SecamResult,
+    ranks: list[int] | None = None,
+    *,
+    methods: Sequence[str] = METHODS,
+    max_side: int = DISPLAY_MAX_SIDE,
+) -> Figure:
     """CAM against SeCAM, one row per class.
 
     Columns: photo | CAM heatmap | CAM mask | SeCAM heatmap with superpixel boundaries |
-    SeCAM mask. Both masks keep what exceeds ``secam.threshold`` times the map's maximum.
-    One colormap and one [0, 1] colorbar for both heatmaps.
+    SeCAM mask (the pairs of the ``methods`` asked for). Both masks keep what exceeds
+    ``secam.threshold`` times the map's maximum. One colormap and one [0, 1] colorbar.
 
     Args:
         image: ``(H, W, 3) uint8``, the photo both were computed for.
         ranks: which classes of ``secam.cam`` to show (default: all).
+        methods: ``("cam", "secam")``, or one of them alone.
+        max_side: draw on a copy shrunk to this longer side when the photo is larger.
     """
     cam = secam.cam
     if image.shape[:2] != cam.image_size:
         raise ValueError(f"image size {image.shape[:2]} differs from the CAM's {cam.image_size}.")
+    if not methods or any(method not in METHODS for method in methods):
+        raise ValueError(f"methods must name one or both of {', '.join(METHODS)}, got {methods!r}.")
     ranks = list(range(len(cam.class_ids))) if ranks is None else ranks
-    cam_maps = cam.heatmaps("relu_max")
+    size = display_size(cam.image_size, max_side)
+    image = shrink_image(image, size)
+    cam_maps = upsample(normalise(cam.maps, "relu_max"), size)
     cam_masks = threshold_masks(cam_maps, secam.threshold)
-    with_edges = (mark_boundaries(image, secam.segments, color=(1, 1, 1)) * 255).astype(np.uint8)
+    segments, secam_maps, secam_masks = (nearest(a, size) for a in (secam.segments, secam.maps, secam.masks))
+    with_edges = (mark_boundaries(image, segments, color=(1, 1, 1)) * 255).astype(np.uint8)
     percent = f"{secam.threshold:.0%}"
-    fig, axes = plt.subplots(len(ranks), 5, figsize=(16, 2.9 * len(ranks) + 0.4), layout="constrained", squeeze=False)
+    columns = 1 + 2 * len(methods)
+    fig, axes = plt.subplots(len(ranks), columns, figsize=(3.2 * columns, 2.9 * len(ranks) + 0.4),
+                             layout="constrained", squeeze=False)
     for row, rank in zip(axes, ranks):
         row[0].imshow(image)
         row[0].set_title(class_title(cam.labels[rank], float(cam.probs[rank])), fontsize=10)
         row[0].set_axis_off()
-        artist = overlay(row[1], image, cam_maps[rank], title="CAM", colorbar=False)
-        row[2].imshow(masked(image, cam_masks[rank]))
-        row[2].set_title(f"CAM > {percent} of max", fontsize=10)
-        row[2].set_axis_off()
-        overlay(row[3], with_edges, secam.maps[rank], title=f"SeCAM ({secam.n_superpixels} superpixels)", colorbar=False)
-        row[4].imshow(masked(image, secam.masks[rank]))
-        row[4].set_title(f"SeCAM > {percent} of max", fontsize=10)
-        row[4].set_axis_off()
-    fig.colorbar(artist, ax=axes[:, 1:4].ravel().tolist(), fraction=0.015, pad=0.01, shrink=0.8, label="relu_max CAM / SeCAM")
+        pairs = {
+            "cam": (image, cam_maps[rank], "CAM", cam_masks[rank]),
+            "secam": (with_edges, secam_maps[rank], f"SeCAM ({secam.n_superpixels} superpixels)", secam_masks[rank]),
+        }
+        for column, method in zip(range(1, columns, 2), methods):
+            background, heatmap, name, mask = pairs[method]
+            artist = overlay(row[column], background, heatmap, title=name, colorbar=False)
+            row[column + 1].imshow(masked(image, mask))
+            row[column + 1].set_title(f"{name.split()[0]} > {percent} of max", fontsize=10)
+            row[column + 1].set_axis_off()
+    fig.colorbar(artist, ax=axes[:, 1:columns - 1].ravel().tolist(), fraction=0.015, pad=0.01, shrink=0.8,
+                 label="relu_max CAM / SeCAM")
     return fig
+
+
+def display_size(size: tuple[int, int], max_side: int = DISPLAY_MAX_SIDE) -> tuple[int, int]:
+    """``(h, w)``: ``size`` scaled down so that its longer side is at most ``max_side``."""
+    if isinstance(max_side, bool) or not isinstance(max_side, (int, np.integer)) or max_side <= 0:
+        raise ValueError(f"max_side must be a positive integer (pixels), got {max_side!r}.")
+    height, width = size
+    scale = min(1.0, max_side / max(height, width))
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def shrink_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``(h, w, 3) uint8``: ``image`` area-averaged down to ``size`` (unchanged when it already has it)."""
+    if image.shape[:2] == tuple(size):
+        return image
+    return cv2.resize(image, (size[1], size[0]), interpolation=cv2.INTER_AREA)
+
+
+def nearest(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``(..., h, w)``: nearest-neighbour samples of ``(..., H, W)`` maps, labels and masks alike."""
+    height, width = maps.shape[-2:]
+    if (height, width) == tuple(size):
+        return maps
+    rows = (np.arange(size[0]) + 0.5) * height // size[0]
+    cols = (np.arange(size[1]) + 0.5) * width // size[1]
+    return maps[..., rows.astype(np.intp)[:, None], cols.astype(np.intp)]
 
 
 def explorer(draw: Callable[..., None], controls: Mapping[str, widgets.ValueWidget]) -> widgets.VBox:
