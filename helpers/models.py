@@ -52,13 +52,14 @@ class CamModel:
     """A classifier whose head is last feature maps -> global average pooling -> linear.
 
     Attributes:
-        name: registry name, one of ``MODEL_NAMES``.
+        name: registry name, one of ``MODEL_NAMES``, or a description of a model trained
+            elsewhere (notebook 06 wraps its own networks in a ``CamModel``).
         net: the whole network, in eval mode; ``net(x)`` gives ``(n, num_classes)`` logits.
         feature_layer: the module whose output are the last feature maps ``f_k``,
             ``(n, C, h, w)``; CAM weights these maps.
         classifier: the final ``nn.Linear(C, num_classes)`` applied after pooling.
         categories: ``num_classes`` class names, index = class id.
-        input_size: side of the square input the model was trained on (224).
+        input_size: side of the square input the model was trained on (224 for ImageNet).
         mean, std: per-channel RGB normalisation of the input, for values in [0, 1].
         weights: where the weights came from (a file path, or that they are random).
     """
