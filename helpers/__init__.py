@@ -7,9 +7,12 @@ The notebooks import from here; each submodule has one job:
 - ``cam``: class activation maps for k classes from one forward pass; normalise, upsample.
 - ``slic``: a step-by-step teaching SLIC in NumPy (notebook 03); use scikit-image's for photos.
 - ``secam``: SeCAM, CAM averaged over SLIC superpixels at image resolution (notebook 04).
+- ``metrics``: faithfulness (deletion, insertion, Average Drop) and localisation (pointing game).
 - ``architecture``: stage-by-stage shapes and parameter counts (notebook 01).
 - ``viz``: overlays, top-k grids; save figures atomically into ``outputs/``.
 - ``paths``: where photos live, where outputs go, writing files atomically.
+- ``birdcalls``: synthetic bird-call spectrograms with known call boxes (notebook 06).
+- ``training``: train small CAM-ready classifiers on the CPU, from scratch or by transfer.
 - ``explain`` and ``cli``: ``python -m helpers explain IMAGE ...``, the command line.
 """
 

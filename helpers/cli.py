@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     classes.add_argument("--topk", type=int, default=5, metavar="K",
                          help="explain the K most probable classes (default: 5)")
     classes.add_argument("--class", dest="class_ids", type=int, action="extend", nargs="+", metavar="ID",
-                         help="explain these ImageNet class ids instead (0-999; repeatable)")
+                         help="explain these ImageNet class ids instead (0-999), in this order; put them after the images: IMAGE ... --class 281 285")
     explain.add_argument("--segments", type=checked(int, check_n_segments), default=50, metavar="N",
                          help="SLIC superpixels requested (default: 50)")
     explain.add_argument("--compactness", type=checked(float, check_compactness), default=10.0, metavar="M",
