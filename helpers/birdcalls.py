@@ -175,10 +175,18 @@ def call_waveform(rng: np.random.Generator, call: Call) -> np.ndarray:
         note = rng.uniform(0.05, 0.07)
         gap = duration - 2 * note
         freq = np.where(local < note + gap / 2, call.low, call.high)
-        gate = ((local < note) | (local >= note + gap)).astype(float)
+        gate = fade(local, note) + fade(local - note - gap, duration - note - gap)
     phase = 2 * np.pi * np.cumsum(freq) / SAMPLE_RATE + rng.uniform(0, 2 * np.pi)
-    ramp = np.clip(np.minimum(local, duration - local) / 0.01, 0, 1)  # 10 ms fade in and out, no clicks
-    return np.sqrt(2) * np.sin(phase) * gate * ramp * inside
+    return np.sqrt(2) * np.sin(phase) * gate * fade(local, duration) * inside
+
+
+def fade(local: np.ndarray, duration: float, ramp: float = 0.01) -> np.ndarray:
+    """1 inside ``[0, duration)`` seconds with 10 ms linear fades in and out, 0 outside.
+
+    A sound switched on or off abruptly is a click, which spreads over every frequency
+    row of the spectrogram, outside the call's box.
+    """
+    return np.clip(np.minimum(local, duration - local) / ramp, 0, 1)
 
 
 def background(rng: np.random.Generator) -> np.ndarray:
