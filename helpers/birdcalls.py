@@ -139,7 +139,8 @@ def place_calls(rng: np.random.Generator, species: list[int]) -> tuple[Call, ...
     """Random times and pitches for calls of these species; a second call overlaps the first in time."""
     calls: list[Call] = []
     for kind in species:
-        duration = {0: rng.uniform(0.12, 0.20), 1: rng.uniform(0.14, 0.22), 2: rng.uniform(0.13, 0.19)}[kind]
+        # one duration per species is drawn, so the random stream does not depend on the species
+        duration = float(rng.uniform((0.12, 0.14, 0.13), (0.20, 0.22, 0.19))[kind])
         if calls:  # overlap the first call by at least half of the shorter one
             first = calls[0]
             start = rng.uniform(first.start - duration / 2, first.stop - duration / 2)

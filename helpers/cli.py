@@ -21,11 +21,11 @@ from tqdm import tqdm
 from .explain import METHODS, ExplainOptions, Explained, explain_image, failure_entry, output_names, write_summary
 from .images import ImageError
 from .models import MODEL_NAMES, CamModel, ModelUnavailableError, load_model
-from .paths import REPO_ROOT
+from .paths import output_dir
 from .secam import check_compactness, check_n_segments, check_threshold
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-DEFAULT_OUT = REPO_ROOT / "outputs" / "explain"
+DEFAULT_SUBFOLDER = "explain"
 
 EXAMPLES = """\
 examples:
@@ -95,8 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="SLIC colour/space trade-off, > 0 (default: 10)")
     explain.add_argument("--threshold", type=checked(float, check_threshold), default=0.8, metavar="T",
                          help="masks keep what exceeds T x the map's maximum, 0-1 (default: 0.8)")
-    explain.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
-                         help="output folder, created if missing (default: outputs/explain in the repository)")
+    explain.add_argument("--out", type=Path, default=None, metavar="DIR",
+                         help="output folder, created if missing (default: outputs/explain in the repository, "
+                              "or explain/ in $CAM_OUTPUT_DIR)")
     # --topk and --class are checked once the model (and so its number of classes) is known.
     explain.set_defaults(usage_error=explain.error)
     return parser
@@ -120,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         option = "--class" if options.class_ids else "--topk"
         args.usage_error(f"argument {option}: {error} ({model.name})")
     try:
-        out_dir = prepared_folder(args.out)
+        out_dir = prepared_folder(args.out or output_dir() / DEFAULT_SUBFOLDER)
     except OSError as error:
         args.usage_error(f"argument --out: {error}")
     try:

@@ -29,7 +29,7 @@ from .images import load_image
 from .models import CamModel
 from .paths import atomic_write
 from .secam import check_secam_options, compute_secam
-from .viz import plot_comparison, plot_topk
+from .viz import plot_comparison, plot_topk, write_png
 
 METHODS: tuple[str, ...] = ("cam", "secam", "both")
 """``cam``: CAM only; ``secam``: SeCAM (its CAM is still saved, SeCAM is built on it); ``both``."""
@@ -107,7 +107,7 @@ def explain_image(model: CamModel, image: str | Path, options: ExplainOptions, o
     figure_path, arrays_path = out_dir / f"{name}.png", out_dir / f"{name}.npz"
     try:
         with atomic_write(arrays_path) as arrays_tmp, atomic_write(figure_path) as figure_tmp:
-            figure.savefig(figure_tmp, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
+            write_png(figure, figure_tmp)
             np.savez_compressed(arrays_tmp, **arrays)
     finally:
         plt.close(figure)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -124,3 +125,19 @@ def preprocess(image: np.ndarray, model: CamModel) -> torch.Tensor:
         resized = TF.resize(tensor, size, interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
     scaled = TF.to_dtype(resized, torch.float32, scale=True)
     return TF.normalize(scaled, list(model.mean), list(model.std)).unsqueeze(0)
+
+
+def fit_within(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """``(h, w)``: ``size`` scaled down so that its longer side is at most ``max_side`` (never up)."""
+    if isinstance(max_side, bool) or not isinstance(max_side, (int, np.integer)) or max_side <= 0:
+        raise ValueError(f"max_side must be a positive integer (pixels), got {max_side!r}.")
+    height, width = size
+    scale = min(1.0, max_side / max(height, width))
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def shrink(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``image`` area-averaged down to ``size = (h, w)``; the image itself when it already has that size."""
+    if image.shape[:2] == tuple(size):
+        return image
+    return cv2.resize(image, (size[1], size[0]), interpolation=cv2.INTER_AREA)

@@ -19,7 +19,7 @@ import numpy as np
 from skimage.segmentation import slic
 
 from .cam import CamResult, normalise, upsample
-from .images import load_image
+from .images import fit_within, load_image, shrink
 
 SLIC_MAX_SIDE = 1024
 """Photos whose longer side exceeds this are segmented on a copy shrunk to this side; the
@@ -93,11 +93,7 @@ def superpixels(image: np.ndarray, n_segments: int = 50, compactness: float = 10
     check_n_segments(n_segments)
     check_compactness(compactness)
     height, width = image.shape[:2]
-    scale = SLIC_MAX_SIDE / max(height, width)
-    small = image
-    if scale < 1:
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    small = shrink(image, fit_within((height, width), SLIC_MAX_SIDE))
     labels = dense_labels(slic(small, n_segments=n_segments, compactness=compactness, start_label=0, channel_axis=-1))
     if small is not image:
         labels = cv2.resize(labels.astype(np.int32), (width, height), interpolation=cv2.INTER_NEAREST)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-import cv2
 import ipywidgets as widgets
 
 import matplotlib.pyplot as plt
@@ -17,6 +16,7 @@ from matplotlib.image import AxesImage
 from skimage.segmentation import mark_boundaries
 
 from .cam import CamResult, normalise, upsample
+from .images import fit_within, shrink
 from .paths import atomic_write, output_dir
 from .secam import SecamResult, threshold_masks
 
@@ -84,8 +84,8 @@ def plot_topk(
     """
     if image.shape[:2] != cam.image_size:
         raise ValueError(f"image size {image.shape[:2]} differs from the CAM's {cam.image_size}.")
-    size = display_size(cam.image_size, max_side)
-    image = shrink_image(image, size)
+    size = fit_within(cam.image_size, max_side)
+    image = shrink(image, size)
     heatmaps = upsample(normalise(cam.maps, mode), size)
     k = len(cam.class_ids)
     fig, axes = plt.subplots(1, k + 1, figsize=(2.6 * (k + 1) + 0.6, 2.9), layout="constrained")
@@ -117,8 +117,13 @@ def save_figure(fig: Figure, name: str, folder: Path | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / (name if name.endswith(".png") else f"{name}.png")
     with atomic_write(target) as tmp:
-        fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
+        write_png(fig, tmp)
     return target
+
+
+def write_png(fig: Figure, path: Path) -> None:
+    """Write ``fig`` to ``path`` as the series' PNG: 100 dpi, tight, no software tag (same bytes every run)."""
+    fig.savefig(path, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
 
 
 def masked(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -152,8 +157,8 @@ def plot_comparison(
     if not methods or any(method not in METHODS for method in methods):
         raise ValueError(f"methods must name one or both of {', '.join(METHODS)}, got {methods!r}.")
     ranks = list(range(len(cam.class_ids))) if ranks is None else ranks
-    size = display_size(cam.image_size, max_side)
-    image = shrink_image(image, size)
+    size = fit_within(cam.image_size, max_side)
+    image = shrink(image, size)
     cam_maps = upsample(normalise(cam.maps, "relu_max"), size)
     cam_masks = threshold_masks(cam_maps, secam.threshold)
     segments, secam_maps, secam_masks = (nearest(a, size) for a in (secam.segments, secam.maps, secam.masks))
@@ -179,22 +184,6 @@ def plot_comparison(
     fig.colorbar(artist, ax=axes[:, 1:columns - 1].ravel().tolist(), fraction=0.015, pad=0.01, shrink=0.8,
                  label="relu_max CAM / SeCAM")
     return fig
-
-
-def display_size(size: tuple[int, int], max_side: int = DISPLAY_MAX_SIDE) -> tuple[int, int]:
-    """``(h, w)``: ``size`` scaled down so that its longer side is at most ``max_side``."""
-    if isinstance(max_side, bool) or not isinstance(max_side, (int, np.integer)) or max_side <= 0:
-        raise ValueError(f"max_side must be a positive integer (pixels), got {max_side!r}.")
-    height, width = size
-    scale = min(1.0, max_side / max(height, width))
-    return max(1, round(height * scale)), max(1, round(width * scale))
-
-
-def shrink_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """``(h, w, 3) uint8``: ``image`` area-averaged down to ``size`` (unchanged when it already has it)."""
-    if image.shape[:2] == tuple(size):
-        return image
-    return cv2.resize(image, (size[1], size[0]), interpolation=cv2.INTER_AREA)
 
 
 def nearest(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
