@@ -21,7 +21,7 @@ from pytorch_grad_cam import GradCAM
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
 from .cam import normalise
-from .images import preprocess
+from .images import model_sized, nearest, preprocess
 from .metrics import BATCH_SIZE
 from .models import CamModel
 
@@ -53,9 +53,10 @@ def lime_map(
 ) -> np.ndarray:
     """``(H, W) float32``: LIME's weight of each segment for ``class_id``, ReLU-max normalised.
 
-    LIME runs on a copy resized to the model's input size (each of its ``num_samples``
-    perturbed images is one forward pass, so smaller is faster), and its map is resized
-    back with nearest neighbour so that segment edges stay sharp.
+    LIME runs on the copy the model sees (the photo resized as :func:`helpers.preprocess`
+    resizes it; each of its ``num_samples`` perturbed images is one forward pass, so smaller
+    is faster), and its map is resized back with nearest neighbour so that segment edges
+    stay sharp and every segment keeps one exact value.
 
     Args:
         num_samples: perturbed images LIME classifies; its default is 1000.
@@ -63,12 +64,10 @@ def lime_map(
             LIME's default quickshift segmentation.
         seed: LIME's random state, for repeatable explanations.
     """
-    height, width = image.shape[:2]
-    side = model.input_size
-    small = cv2.resize(image, (side, side), interpolation=cv2.INTER_AREA)
+    small = model_sized(image, model)
     kwargs = {}
     if segments is not None:
-        small_segments = cv2.resize(segments.astype(np.int32), (side, side), interpolation=cv2.INTER_NEAREST)
+        small_segments = nearest(np.asarray(segments), small.shape[:2])
         kwargs["segmentation_fn"] = lambda _image: small_segments
     explainer = lime_image.LimeImageExplainer(random_state=seed)
     with _without_progress_bar():
@@ -80,7 +79,7 @@ def lime_map(
     for segment, weight in explanation.local_exp[int(class_id)]:
         weights[segment] = weight
     small_map = weights[explanation.segments].astype(np.float32)
-    return normalise(cv2.resize(small_map, (width, height), interpolation=cv2.INTER_NEAREST), "relu_max")
+    return normalise(nearest(small_map, image.shape[:2]), "relu_max")
 
 
 def _classifier(model: CamModel):

@@ -68,10 +68,11 @@ def compute_cam(
     Returns:
         A :class:`CamResult` whose ``maps`` are ``(k, h, w)``, e.g. ``(5, 7, 7)``.
     """
+    check_class_request(topk, class_ids, model.num_classes)  # before the forward pass, not after
     rgb = load_image(image)
     logits, features = model.forward_with_features(preprocess(rgb, model))
     logits, features = logits[0], features[0]  # (num_classes,), (C, h, w)
-    ids = _chosen_classes(logits, topk, class_ids, model.categories)
+    ids = _chosen_classes(logits, topk, class_ids)
     maps = torch.einsum("kc,chw->khw", model.fc_weight[ids], features)  # M_c for every chosen c
     return CamResult(
         class_ids=ids.numpy(),
@@ -152,11 +153,8 @@ def check_class_request(topk: int, class_ids: Sequence[int] | None, num_classes:
                              "model.categories lists their names.")
 
 
-def _chosen_classes(
-    logits: torch.Tensor, topk: int, class_ids: Sequence[int] | None, categories: Sequence[str]
-) -> torch.Tensor:
-    """``(k,) int64``: the requested class ids, validated, or the top-k by score."""
-    check_class_request(topk, class_ids, len(categories))
+def _chosen_classes(logits: torch.Tensor, topk: int, class_ids: Sequence[int] | None) -> torch.Tensor:
+    """``(k,) int64``: the requested class ids (validated by :func:`check_class_request`) or the top-k."""
     if class_ids is None:
         return logits.topk(int(topk)).indices
     return torch.tensor([int(i) for i in class_ids], dtype=torch.int64)

@@ -154,8 +154,8 @@ def explain_all(model: CamModel, images: Sequence[str], options: ExplainOptions,
             progress.set_postfix_str(Path(image).name, refresh=False)
             try:
                 result = explain_image(model, image, options, out_dir, name)
-            except (ImageError, ValueError, OSError, MemoryError) as error:
-                message = one_line(error) if str(image) in str(error) else f"{image}: {one_line(error)}"
+            except Exception as error:  # noqa: BLE001 - one bad photo never stops the others
+                message = failure_message(image, error)
                 tqdm.write(f"error: {message}", file=sys.stderr)
                 entries.append(failure_entry(image, message))
             else:
@@ -173,6 +173,14 @@ def report(result: Explained) -> str:
     """``"images/chelsea.png: Egyptian cat 0.80, tabby 0.08 -> a.png, a.npz"``."""
     classes = ", ".join(f"{label} ({i}) {p:.2f}" for i, label, p in zip(result.class_ids, result.labels, result.probs))
     return f"{result.image}: {classes} -> {', '.join(result.files)}"
+
+
+def failure_message(image: str, error: Exception) -> str:
+    """One line naming the photo and what went wrong; the error's type too when it is unexpected."""
+    text = one_line(error)
+    if not isinstance(error, (ImageError, ValueError, OSError, MemoryError)):
+        text = f"{type(error).__name__}: {text}"
+    return text if str(image) in text else f"{image}: {text}"
 
 
 def one_line(error: BaseException) -> str:

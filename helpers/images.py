@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from pathlib import Path
 
 import cv2
@@ -57,15 +59,28 @@ def load_image(source: str | Path | np.ndarray) -> np.ndarray:
     if path.stat().st_size == 0:
         raise ImageError(f"{path} is empty (0 bytes); re-copy or re-download the image.")
     try:
-        with Image.open(path) as opened:
-            opened.load()  # decode now, so truncated data fails here and not later
-            upright = ImageOps.exif_transpose(opened)
-            return _pil_to_rgb(upright)
+        with warnings.catch_warnings():
+            # Pillow warns between its pixel limit and twice it, and raises above: refuse both alike.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as opened:
+                opened.load()  # decode now, so truncated data fails here and not later
+                upright = ImageOps.exif_transpose(opened)
+                return _pil_to_rgb(upright)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageError(_too_large(path, error)) from None
     except UnidentifiedImageError:
         raise ImageError(f"{path} is not an image Pillow can read ({path.suffix or 'no extension'}); "
                          "pass a PNG, JPEG or another common image format.") from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise ImageError(f"{path} is truncated or corrupt ({error}); re-save or re-download the image.") from None
+
+
+def _too_large(path: Path, error: Exception) -> str:
+    """The one-line refusal of a photo above Pillow's pixel limit: its size, the limit, the fix."""
+    found = re.search(r"\((\d+) pixels\)", str(error))  # Pillow: "Image size (N pixels) exceeds limit ..."
+    size = f"has {int(found.group(1)):,} pixels" if found else "is too large"
+    return (f"{path} {size}, above Pillow's limit of {Image.MAX_IMAGE_PIXELS:,} pixels against decompression "
+            "bombs; shrink the photo first, or raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file.")
 
 
 def _pil_to_rgb(image: Image.Image) -> np.ndarray:
@@ -118,13 +133,26 @@ def preprocess(image: np.ndarray, model: CamModel) -> torch.Tensor:
         raise ValueError(f"image must be an (H, W, 3) RGB array, got {shape}; use helpers.load_image to read a file.")
     if image.dtype != np.uint8:
         raise ValueError(f"image must have dtype uint8 (values 0-255), got {image.dtype}.")
-    tensor = torch.from_numpy(np.array(image)).permute(2, 0, 1)  # a copy: the input may be read-only
-    size = [model.input_size, model.input_size]
-    resized = tensor
-    if list(tensor.shape[1:]) != size:  # LIME and the metrics pass images already at this size
-        resized = TF.resize(tensor, size, interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
+    resized = _resized_tensor(image, model.input_size)
     scaled = TF.to_dtype(resized, torch.float32, scale=True)
     return TF.normalize(scaled, list(model.mean), list(model.std)).unsqueeze(0)
+
+
+def model_sized(image: np.ndarray, model: CamModel) -> np.ndarray:
+    """``(S, S, 3) uint8``: the photo resized to the model's input exactly as :func:`preprocess` does.
+
+    Perturb this copy (deletion, insertion, LIME) and the unperturbed copy gives the model
+    the very input that :func:`helpers.compute_cam` explains: one probability, not two.
+    """
+    return _resized_tensor(image, model.input_size).permute(1, 2, 0).numpy()
+
+
+def _resized_tensor(image: np.ndarray, side: int) -> torch.Tensor:
+    """``(3, side, side) uint8``: antialiased bilinear resize of the whole photo (no crop)."""
+    tensor = torch.from_numpy(np.array(image)).permute(2, 0, 1)  # a copy: the input may be read-only
+    if tuple(tensor.shape[1:]) == (side, side):  # LIME and the metrics pass images already at this size
+        return tensor
+    return TF.resize(tensor, [side, side], interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
 
 
 def fit_within(size: tuple[int, int], max_side: int) -> tuple[int, int]:
@@ -134,6 +162,20 @@ def fit_within(size: tuple[int, int], max_side: int) -> tuple[int, int]:
     height, width = size
     scale = min(1.0, max_side / max(height, width))
     return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def nearest(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``(..., h, w)``: nearest-neighbour samples (half-pixel centres) of ``(..., H, W)`` arrays.
+
+    Values are copied, never mixed, so labels stay labels, masks stay masks, and equal values
+    of a saliency map stay exactly equal (ties stay ties).
+    """
+    height, width = maps.shape[-2:]
+    if (height, width) == tuple(size):
+        return maps
+    rows = (np.arange(size[0]) + 0.5) * height // size[0]
+    cols = (np.arange(size[1]) + 0.5) * width // size[1]
+    return maps[..., rows.astype(np.intp)[:, None], cols.astype(np.intp)]
 
 
 def shrink(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:

@@ -3,17 +3,25 @@
 - Deletion and insertion (Petsiuk et al., RISE, BMVC 2018): remove (or restore) pixels in
   order of decreasing saliency and follow the class probability. A faithful map makes the
   probability fall fast under deletion (low AUC is good) and rise fast under insertion
-  (high AUC is good). Removed pixels take a *substrate*: black for deletion and a blurred
-  copy of the photo for insertion, as in RISE.
+  (high AUC is good). Removed pixels take a *substrate*. What differs from RISE's own code:
+  deletion replaces pixels with black by default (RISE: zero after normalisation, i.e. the
+  ImageNet mean colour; ``substrate="mean"``), and the curves take ``steps`` equal steps (25
+  in the notebooks; RISE removes 224 pixels per step, 224 steps at 224x224). Insertion
+  restores pixels onto RISE's blur (an 11x11 Gaussian kernel, sigma 5).
 - Average Drop and Increase in Confidence (Chattopadhyay et al., Grad-CAM++, WACV 2018):
   show the model only the explanation, ``image * map``; a faithful map keeps the class
-  probability (low drop), and sometimes raises it.
+  probability (low drop), and sometimes raises it. Every map is first divided by its own
+  maximum, so that methods are compared on one scale. Average Drop rewards large maps: an
+  all-ones map shows the whole photo and scores 0 %.
 
 - Pointing game (Zhang et al., 2016) and the map's mass inside a box: where the object's
   true box is known (the synthetic bird calls of notebook 06), does the map point there?
 
-The faithfulness metrics work at the model's input resolution (the photo and the map are
-resized to it) and run forward passes in batches.
+The faithfulness metrics work at the model's input resolution: the photo is resized exactly
+as :func:`helpers.preprocess` resizes it (so the unperturbed frame gets the probability
+``compute_cam`` reports), the map with nearest neighbour (so equal values stay equal and
+ties are broken only by the seeded order, never by float noise), and forward passes run in
+batches.
 """
 
 from __future__ import annotations
@@ -24,11 +32,14 @@ import cv2
 import numpy as np
 import torch
 
-from .images import preprocess
+from .images import model_sized, nearest, preprocess
 from .models import CamModel
 
 BATCH_SIZE = 32
-BLUR_SIGMA = 10.0  # pixels at 224x224; RISE's insertion substrate is a strongly blurred copy
+BLUR_KERNEL, BLUR_SIGMA = 11, 5.0  # RISE's insertion substrate: an 11x11 Gaussian blur, sigma 5
+SUBSTRATES: tuple[str, ...] = ("black", "mean", "blur")
+"""What deleted pixels become: black, the model's mean colour (zero after normalisation), or
+the blurred photo (insertion always starts from the blur)."""
 
 
 @dataclass(frozen=True)
@@ -64,27 +75,45 @@ def saliency_order(saliency: np.ndarray, seed: int = 0) -> np.ndarray:
     """Pixel indices (row-major) from most to least salient; ties in random, seeded order.
 
     Ties matter: SeCAM and LIME give whole regions one value, and breaking ties in raster
-    order would delete the top of a region first.
+    order would delete the top of a region first. Equal values must really be equal for
+    this to apply: resample a map with :func:`helpers.images.nearest`, never by averaging.
     """
     flat = saliency.ravel()
     tie_break = np.random.default_rng(seed).permutation(flat.size)
     return np.lexsort((tie_break, -flat))
 
 
-def deletion_curve(model: CamModel, image: np.ndarray, saliency: np.ndarray, class_id: int, steps: int = 50) -> Curve:
-    """Remove pixels from most to least salient (black substrate) and follow the probability."""
-    return _perturbation_curve(model, image, saliency, class_id, steps, insertion=False)
+def deletion_curve(
+    model: CamModel, image: np.ndarray, saliency: np.ndarray, class_id: int, steps: int = 50,
+    substrate: str = "black",
+) -> Curve:
+    """Remove pixels from most to least salient and follow the probability.
+
+    Args:
+        image: ``(H, W, 3) uint8`` RGB.
+        saliency: ``(H, W)`` float, higher = more important.
+        steps: the curve has ``steps + 1`` points, from 0 to all pixels removed.
+        substrate: what removed pixels become, one of ``SUBSTRATES``.
+    """
+    return _perturbation_curve(model, image, saliency, class_id, steps, insertion=False, substrate=substrate)
 
 
 def insertion_curve(model: CamModel, image: np.ndarray, saliency: np.ndarray, class_id: int, steps: int = 50) -> Curve:
     """Restore pixels from most to least salient onto a blurred copy and follow the probability."""
-    return _perturbation_curve(model, image, saliency, class_id, steps, insertion=True)
+    return _perturbation_curve(model, image, saliency, class_id, steps, insertion=True, substrate="blur")
 
 
 def explanation_image(image: np.ndarray, saliency: np.ndarray) -> np.ndarray:
-    """``(H, W, 3) uint8``: the photo weighted by the map in [0, 1], what Average Drop shows the model."""
+    """``(H, W, 3) uint8``: the photo weighted by the map, what Average Drop shows the model.
+
+    The map is divided by its own maximum first (clipped below at 0), so that every method's
+    explanation is shown on the same scale; a map without positive values shows nothing.
+    """
     _check_pair(image, saliency)
-    return np.round(image * np.clip(saliency, 0.0, 1.0)[:, :, None]).astype(np.uint8)
+    weights = np.clip(np.asarray(saliency, dtype=np.float64), 0.0, None)
+    top = weights.max()
+    weights = weights / top if top > 0 else weights
+    return np.round(image * weights[:, :, None]).astype(np.uint8)
 
 
 def confidence_change(model: CamModel, image: np.ndarray, saliency: np.ndarray, class_id: int) -> tuple[float, float]:
@@ -95,27 +124,40 @@ def confidence_change(model: CamModel, image: np.ndarray, saliency: np.ndarray, 
 
 
 def average_drop(pairs: list[tuple[float, float]]) -> float:
-    """Average Drop in %: mean of ``max(0, Y - O) / Y`` over images, times 100 (lower is better)."""
+    """Average Drop in %: mean of ``max(0, Y - O) / Y`` over images, times 100 (lower is better).
+
+    Raises:
+        ValueError: a photo's own probability ``Y`` is not positive (there is nothing to drop
+            from; explain a class the model gives some probability).
+    """
+    for i, (y, _o) in enumerate(pairs):
+        if not y > 0:
+            raise ValueError(f"pair {i}: the photo's probability Y = {y} must be positive for Average Drop; "
+                             "explain a class the model assigns some probability to.")
     return 100.0 * float(np.mean([max(0.0, y - o) / y for y, o in pairs]))
 
 
 def increase_in_confidence(pairs: list[tuple[float, float]]) -> float:
-    """Increase in Confidence in %: share of images with ``O > Y``, times 100 (higher is better)."""
+    """Increase in Confidence in %: share of images with ``O > Y``, times 100 (higher is better).
+
+    On n images it moves in steps of 100 / n.
+    """
     return 100.0 * float(np.mean([o > y for y, o in pairs]))
 
 
 def _perturbation_curve(
-    model: CamModel, image: np.ndarray, saliency: np.ndarray, class_id: int, steps: int, insertion: bool
+    model: CamModel, image: np.ndarray, saliency: np.ndarray, class_id: int, steps: int, insertion: bool,
+    substrate: str,
 ) -> Curve:
     _check_pair(image, saliency)
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}.")
-    size = (model.input_size, model.input_size)
-    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    small_saliency = cv2.resize(saliency.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-    substrate = cv2.GaussianBlur(small, (0, 0), BLUR_SIGMA) if insertion else np.zeros_like(small)
-    start, end = (substrate, small) if insertion else (small, substrate)
-    order = saliency_order(small_saliency)
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be an integer of at least 1, got {steps!r}.")
+    if substrate not in SUBSTRATES:
+        raise ValueError(f"substrate must be one of {', '.join(SUBSTRATES)}, got {substrate!r}.")
+    small = model_sized(image, model)  # (S, S, 3), the input compute_cam explains
+    order = saliency_order(nearest(np.asarray(saliency, dtype=np.float32), small.shape[:2]))
+    removed = _substrate(small, substrate, model)
+    start, end = (removed, small) if insertion else (small, removed)
     counts = np.round(np.linspace(0, order.size, steps + 1)).astype(int)
     frames = np.empty((steps + 1, *small.shape), dtype=np.uint8)
     current = start.reshape(-1, 3).copy()
@@ -128,6 +170,15 @@ def _perturbation_curve(
     probs = class_probabilities(model, frames, class_id)
     fractions = counts / order.size
     return Curve(fractions=fractions, probs=probs, auc=float(np.trapezoid(probs, fractions)))
+
+
+def _substrate(small: np.ndarray, substrate: str, model: CamModel) -> np.ndarray:
+    """``(S, S, 3) uint8``: what removed pixels become."""
+    if substrate == "blur":
+        return cv2.GaussianBlur(small, (BLUR_KERNEL, BLUR_KERNEL), BLUR_SIGMA)
+    if substrate == "mean":
+        return np.broadcast_to(np.round(255 * np.array(model.mean)).astype(np.uint8), small.shape).copy()
+    return np.zeros_like(small)
 
 
 def _check_pair(image: np.ndarray, saliency: np.ndarray) -> None:

@@ -16,12 +16,13 @@ from matplotlib.image import AxesImage
 from skimage.segmentation import mark_boundaries
 
 from .cam import CamResult, normalise, upsample
-from .images import fit_within, shrink
+from .images import fit_within, nearest, shrink
 from .paths import atomic_write, output_dir
 from .secam import SecamResult, threshold_masks
 
-CMAP = "jet"
-"""One colormap for every heatmap in the series, so colours mean the same everywhere."""
+CMAP = "inferno"
+"""One colormap for every heatmap in the series, so colours mean the same everywhere: perceptually
+uniform (equal steps in value look like equal steps in colour) and dark at 0, unlike ``jet``."""
 
 DISPLAY_MAX_SIDE = 640
 """Figures draw a photo longer than this on a shrunk copy (the sample photos are not that
@@ -184,16 +185,6 @@ def plot_comparison(
     fig.colorbar(artist, ax=axes[:, 1:columns - 1].ravel().tolist(), fraction=0.015, pad=0.01, shrink=0.8,
                  label="relu_max CAM / SeCAM")
     return fig
-
-
-def nearest(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """``(..., h, w)``: nearest-neighbour samples of ``(..., H, W)`` maps, labels and masks alike."""
-    height, width = maps.shape[-2:]
-    if (height, width) == tuple(size):
-        return maps
-    rows = (np.arange(size[0]) + 0.5) * height // size[0]
-    cols = (np.arange(size[1]) + 0.5) * width // size[1]
-    return maps[..., rows.astype(np.intp)[:, None], cols.astype(np.intp)]
 
 
 def explorer(draw: Callable[..., None], controls: Mapping[str, widgets.ValueWidget]) -> widgets.VBox:

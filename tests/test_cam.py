@@ -87,6 +87,18 @@ def test_bad_class_choices_get_clear_errors(lite0: helpers.CamModel, chelsea, kw
         helpers.compute_cam(lite0, chelsea, **kwargs)
 
 
+@pytest.mark.parametrize("kwargs", [{"class_ids": [1000]}, {"topk": 0}])
+def test_bad_class_choices_are_refused_before_the_forward_pass(lite0: helpers.CamModel, chelsea, kwargs: dict) -> None:
+    calls = []
+    handle = lite0.net.register_forward_pre_hook(lambda module, inputs: calls.append(1))
+    try:
+        with pytest.raises(ValueError):
+            helpers.compute_cam(lite0, chelsea, **kwargs)
+    finally:
+        handle.remove()
+    assert calls == []
+
+
 # --- normalisation ----------------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from PIL import Image
 
 import helpers
 from helpers import cli
+from helpers import explain as explain_module
 from helpers.explain import ExplainOptions, output_names
 from helpers.paths import REPO_ROOT
 
@@ -282,6 +283,39 @@ def test_one_bad_photo_among_good_ones(tmp_path: Path, capsys: pytest.CaptureFix
     summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
     assert [entry["status"] for entry in summary["images"]] == ["explained", "failed", "explained"]
     assert "Explained 2 of 3" in out and "1 failed" in out
+
+
+def test_a_photo_above_pillows_pixel_limit_is_one_line_and_the_others_go_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small, big = photo(tmp_path, "small.png", size=(40, 30)), photo(tmp_path, "big.png", size=(400, 300))
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 50_000)  # 120,000 pixels: above twice the limit
+    out_dir = tmp_path / "out"
+    status, out, err = run(["explain", str(big), str(small), *MODEL, "--topk", "1", "--out", str(out_dir)], capsys)
+    assert status == 1
+    assert_one_error_line(err, str(big), "has 120,000 pixels", "limit of 50,000 pixels")
+    assert written(out_dir) == ["small.npz", "small.png", "summary.json"]
+    summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
+    assert [entry["status"] for entry in summary["images"]] == ["failed", "explained"]
+
+
+def test_an_unexpected_error_in_one_photo_never_stops_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good, odd = photo(tmp_path, "good.png"), photo(tmp_path, "odd.png", size=(50, 50))
+    real_compute_cam = explain_module.compute_cam
+
+    def fails_on_the_odd_photo(model, image, **kwargs):
+        if image.shape[:2] == (50, 50):
+            raise RuntimeError("a kernel failed")
+        return real_compute_cam(model, image, **kwargs)
+
+    monkeypatch.setattr(explain_module, "compute_cam", fails_on_the_odd_photo)
+    out_dir = tmp_path / "out"
+    status, out, err = run(["explain", str(good), str(odd), *MODEL, "--topk", "1", "--out", str(out_dir)], capsys)
+    assert status == 1
+    assert_one_error_line(err, str(odd), "RuntimeError: a kernel failed")
+    assert written(out_dir) == ["good.npz", "good.png", "summary.json"]
 
 
 def test_photos_with_the_same_name_do_not_overwrite_each_other(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -149,3 +149,17 @@ def test_truncated_file(tmp_path: Path, suffix: str) -> None:
 def test_neither_path_nor_array() -> None:
     with pytest.raises(TypeError, match="file path or a numpy array"):
         helpers.load_image(42)
+
+
+@pytest.mark.parametrize("limit_factor", [0.9, 0.45])  # between Pillow's limit and twice it (a warning), above twice (an error)
+def test_a_photo_above_pillows_pixel_limit_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit_factor: float
+) -> None:
+    path = _save(Image.new("RGB", (100, 60), (9, 9, 9)), tmp_path / "huge.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", int(6000 * limit_factor))
+    with pytest.raises(helpers.ImageError) as caught:
+        helpers.load_image(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert str(path) in message and "has 6,000 pixels" in message
+    assert f"limit of {int(6000 * limit_factor):,} pixels" in message and "PIL.Image.MAX_IMAGE_PIXELS" in message

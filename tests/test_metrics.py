@@ -60,6 +60,31 @@ def test_insertion_restores_onto_a_blurred_copy(lite0, half_white, monkeypatch) 
     assert curve.probs[25] > curve.probs[0]  # the white half comes back first
 
 
+def test_secam_aucs_are_identical_under_one_and_two_threads(lite0, chelsea) -> None:
+    # The whole pipeline runs under each thread count, so the SeCAM map itself differs in its
+    # last bits. A piecewise-constant map must still be ordered by its values and the seeded
+    # tie-break only: resampling it by averaging (INTER_AREA) spread each superpixel's value
+    # over float steps, and the AUC moved from 0.134 (2 threads) to 0.139 (1 thread).
+    import cv2
+    import torch
+
+    torch_threads, cv2_threads = torch.get_num_threads(), cv2.getNumThreads()
+    results = {}
+    try:
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            cv2.setNumThreads(threads)
+            secam = helpers.compute_secam(helpers.compute_cam(lite0, chelsea, topk=1), chelsea)
+            class_id = int(secam.cam.class_ids[0])
+            deletion = metrics.deletion_curve(lite0, chelsea, secam.maps[0], class_id, steps=25)
+            insertion = metrics.insertion_curve(lite0, chelsea, secam.maps[0], class_id, steps=25)
+            results[threads] = (deletion.auc, insertion.auc)
+    finally:
+        torch.set_num_threads(torch_threads)
+        cv2.setNumThreads(cv2_threads)
+    assert results[1] == results[2]
+
+
 def test_curves_use_the_real_model_in_batches(lite0, chelsea) -> None:
     cam = helpers.compute_cam(lite0, chelsea, topk=1)
     curve = metrics.deletion_curve(lite0, chelsea, cam.heatmaps()[0], int(cam.class_ids[0]), steps=40)
@@ -85,16 +110,56 @@ def test_average_drop_and_increase_in_confidence_by_hand() -> None:
     assert metrics.increase_in_confidence(pairs) == pytest.approx(100 / 3)
 
 
-def test_explanation_image_weights_pixels_by_the_map() -> None:
+@pytest.mark.parametrize("y", [0.0, -0.1, float("nan")])
+def test_average_drop_refuses_a_photo_without_probability(y: float) -> None:
+    with pytest.raises(ValueError, match="pair 1: the photo's probability Y = .* must be positive"):
+        metrics.average_drop([(0.5, 0.4), (y, 0.1)])
+
+
+def test_explanation_image_weights_pixels_by_the_map_divided_by_its_maximum() -> None:
     image = np.full((2, 2, 3), 200, dtype=np.uint8)
     saliency = np.array([[1.0, 0.5], [0.0, 2.0]])
-    assert metrics.explanation_image(image, saliency)[..., 0].tolist() == [[200, 100], [0, 200]]
+    assert metrics.explanation_image(image, saliency)[..., 0].tolist() == [[100, 50], [0, 200]]
+    # one scale for every method: a map and the same map times 0.8 show the same image
+    np.testing.assert_array_equal(metrics.explanation_image(image, 0.8 * saliency), metrics.explanation_image(image, saliency))
+    assert not metrics.explanation_image(image, -saliency).any()
+
+
+def test_an_all_ones_map_has_no_average_drop(lite0, chelsea) -> None:
+    # Average Drop rewards large maps: showing the whole photo drops nothing
+    y, o = metrics.confidence_change(lite0, chelsea, np.ones(chelsea.shape[:2]), 285)
+    assert o == pytest.approx(y, abs=1e-6) and metrics.average_drop([(y, o)]) == pytest.approx(0.0, abs=1e-3)
+
+
+def test_the_unperturbed_frame_gets_the_probability_compute_cam_reports(lite0, chelsea) -> None:
+    cam = helpers.compute_cam(lite0, chelsea, topk=1)
+    curve = metrics.deletion_curve(lite0, chelsea, cam.heatmaps()[0], int(cam.class_ids[0]), steps=4)
+    assert curve.probs[0] == pytest.approx(float(cam.probs[0]), abs=1e-4)  # one resize path, not two
+
+
+def test_ties_of_a_piecewise_constant_map_stay_ties_at_the_input_size(lite0, chelsea) -> None:
+    secam = helpers.compute_secam(helpers.compute_cam(lite0, chelsea, topk=1), chelsea)
+    small = helpers.images.nearest(secam.maps[0], (224, 224))
+    small_segments = helpers.images.nearest(secam.segments, (224, 224))
+    for label in np.unique(small_segments):
+        assert len(np.unique(small[small_segments == label])) == 1
+
+
+@pytest.mark.parametrize("substrate", ["black", "mean", "blur"])
+def test_deletion_substrates(lite0, half_white, monkeypatch, substrate: str) -> None:
+    monkeypatch.setattr(metrics, "class_probabilities", _brightness)
+    image, saliency = half_white
+    curve = metrics.deletion_curve(lite0, image, saliency, class_id=0, steps=10, substrate=substrate)
+    expected_end = {"black": 0.0, "mean": np.round(255 * np.mean(lite0.mean)) / 255, "blur": 0.5}[substrate]
+    assert curve.probs[-1] == pytest.approx(expected_end, abs=0.01)
+    with pytest.raises(ValueError, match="substrate must be one of black, mean, blur"):
+        metrics.deletion_curve(lite0, image, saliency, class_id=0, substrate="grey")
 
 
 def test_mismatched_map_and_bad_steps_are_rejected(lite0, chelsea) -> None:
     with pytest.raises(ValueError, match="upsample the map"):
         metrics.deletion_curve(lite0, chelsea, np.zeros((7, 7)), 285)
-    with pytest.raises(ValueError, match="steps must be at least 1"):
+    with pytest.raises(ValueError, match="steps must be an integer of at least 1"):
         metrics.insertion_curve(lite0, chelsea, np.zeros(chelsea.shape[:2]), 285, steps=0)
 
 

@@ -1,0 +1,136 @@
+"""Claims the notebooks make about their outputs, checked in the cell that makes them.
+
+The claim contract (README, "For maintainers"): every sentence that states a number, a
+comparison or a reading of a figure is backed by a :func:`check` before it. The check prints
+one stable line, so strict nbval compares it on any machine, and raises with the numbers
+when the claim stops holding, so ``make test`` fails instead of the prose going stale::
+
+    check("CAM points into the box at least 5x as often as the random map",
+          cam_rate >= 5 * random_rate, cam=cam_rate, random=random_rate)
+    # ✓ CAM points into the box at least 5x as often as the random map
+
+The intervals below carry the uncertainty of claims made across images or clips: a
+difference is claimed only where its interval excludes 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+BOOTSTRAP_RESAMPLES = 10_000
+
+
+class ClaimError(AssertionError):
+    """A claim the notebook's text makes no longer holds for the numbers computed."""
+
+
+def check(claim: str, condition: bool | np.bool_, **numbers: float) -> None:
+    """Print ``✓ <claim>`` if ``condition`` holds, else raise :class:`ClaimError` naming both.
+
+    Args:
+        claim: the sentence being checked, as the reader should read it.
+        condition: the computed truth of the claim.
+        **numbers: the values the claim rests on; they appear in the error, never in the
+            printed line (their digits may differ from machine to machine).
+    """
+    if not isinstance(condition, (bool, np.bool_)):
+        raise TypeError(f"condition must be a bool (the computed truth of the claim), got {type(condition).__name__}.")
+    if not condition:
+        values = ", ".join(f"{name}={_format(value)}" for name, value in numbers.items())
+        raise ClaimError(f"claim no longer holds: {claim}" + (f" ({values})" if values else ""))
+    print(f"✓ {claim}")
+
+
+STORED_MODEL = "efficientnet_lite0"
+"""The model whose outputs are stored in the notebooks (``make execute`` and ``make test`` pin it)."""
+
+
+def check_model(model_name: str, claim: str, condition: bool | np.bool_, **numbers: float) -> None:
+    """Check a claim about particular predictions of the stored model, and only of it.
+
+    A sentence such as "the map of 'plate' peaks on the cup's rim" describes one model's
+    figure. With that model it is checked like any claim; with another (ResNet50, where its
+    weights are available) one line says that the sentence describes other outputs than the
+    reader's, instead of failing or silently passing.
+    """
+    if model_name != STORED_MODEL:
+        print(f"- not checked: this describes {STORED_MODEL}'s outputs; you run {model_name}, so read your own figure")
+        return
+    check(claim, condition, **numbers)
+
+
+def _format(value: object) -> str:
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.4g}"
+    if isinstance(value, np.ndarray):
+        return np.array2string(value, precision=4, separator=", ")
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """An estimate with its 95 % (or other) confidence interval."""
+
+    estimate: float
+    low: float
+    high: float
+
+    @property
+    def excludes_zero(self) -> bool:
+        return self.low > 0 or self.high < 0
+
+    def __str__(self) -> str:
+        return f"{self.estimate:+.3f} [{self.low:+.3f}, {self.high:+.3f}]"
+
+
+def paired_bootstrap(
+    a: np.ndarray,
+    b: np.ndarray,
+    statistic: Callable[..., np.ndarray] = np.mean,
+    *,
+    level: float = 0.95,
+    seed: int = 0,
+) -> Interval:
+    """The difference ``statistic(a - b)`` over paired items, with a percentile bootstrap interval.
+
+    Items (photos, clips) are resampled with replacement, keeping each pair together.
+
+    Args:
+        a, b: ``(n,)`` the two methods' scores on the same ``n`` items.
+        statistic: of the per-item differences, called as ``statistic(x, axis=-1)``
+            (``np.mean``, the default, or ``np.median``).
+        level: coverage of the interval, in (0, 1).
+        seed: the resampling's random generator.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1 or len(a) < 2:
+        raise ValueError(f"a and b must be paired scores of the same n >= 2 items, got shapes {a.shape} and {b.shape}.")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}.")
+    differences = a - b
+    picks = np.random.default_rng(seed).integers(0, len(differences), size=(BOOTSTRAP_RESAMPLES, len(differences)))
+    resampled = statistic(differences[picks], axis=-1)
+    tail = 100 * (1 - level) / 2
+    low, high = np.percentile(resampled, [tail, 100 - tail])
+    return Interval(float(statistic(differences, axis=-1)), float(low), float(high))
+
+
+def proportion_interval(hits: np.ndarray, *, level: float = 0.95) -> Interval:
+    """A share of successes with its Wilson score interval (good also near 0 and 1).
+
+    Args:
+        hits: ``(n,) bool``, one entry per trial.
+    """
+    from scipy.stats import norm
+
+    hits = np.asarray(hits, dtype=bool)
+    if hits.ndim != 1 or len(hits) == 0:
+        raise ValueError(f"hits must be a non-empty 1-D array of booleans, got shape {hits.shape}.")
+    n, share = len(hits), float(hits.mean())
+    z = float(norm.ppf(1 - (1 - level) / 2))
+    centre = (share + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return Interval(share, float(centre - half), float(centre + half))

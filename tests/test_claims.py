@@ -1,0 +1,72 @@
+"""The claim checks the notebooks rely on: a true claim prints one stable line, a false one fails loudly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers.claims import ClaimError, check, paired_bootstrap, proportion_interval
+
+
+def test_a_true_claim_prints_one_line_without_its_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    check("CAM beats the random map", True, cam=0.081, random=0.129)
+    assert capsys.readouterr().out == "✓ CAM beats the random map\n"
+
+
+def test_a_false_claim_raises_with_the_claim_and_its_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ClaimError, match=r"claim no longer holds: CAM beats the random map \(cam=0\.1234, random=0\.1\)"):
+        check("CAM beats the random map", bool(0.1234 < 0.1), cam=0.12344, random=0.1)
+    assert capsys.readouterr().out == ""
+
+
+def test_a_claim_needs_a_computed_truth_not_a_number() -> None:
+    with pytest.raises(TypeError, match="condition must be a bool"):
+        check("accuracy is high", 0.9)  # type: ignore[arg-type]
+    check("numpy booleans count", np.float64(0.9) > 0.5)
+
+
+def test_paired_bootstrap_of_a_clear_difference_excludes_zero() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.normal(1.0, 0.2, size=50)
+    interval = paired_bootstrap(a, a - 0.5)
+    assert interval.estimate == pytest.approx(0.5) and interval.excludes_zero
+
+
+def test_paired_bootstrap_of_noise_includes_zero_and_covers_the_estimate() -> None:
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=40), rng.normal(size=40)
+    interval = paired_bootstrap(a, b)
+    assert interval.low < interval.estimate < interval.high and not interval.excludes_zero
+    assert paired_bootstrap(a, b) == interval  # seeded
+
+
+def test_paired_bootstrap_keeps_pairs_together() -> None:
+    # a constant difference has no spread, whatever the spread of the items themselves
+    a = np.arange(10.0)
+    interval = paired_bootstrap(a, a - 2.0)
+    assert (interval.low, interval.estimate, interval.high) == pytest.approx((2.0, 2.0, 2.0))
+
+
+def test_paired_bootstrap_rejects_unpaired_input() -> None:
+    with pytest.raises(ValueError, match="paired scores"):
+        paired_bootstrap(np.zeros(3), np.zeros(4))
+
+
+def test_wilson_interval_matches_the_textbook_values() -> None:
+    # Wilson 95 % for 0 of 10: [0, 0.2775]; for 8 of 10: [0.4902, 0.9433]
+    none = proportion_interval(np.zeros(10, dtype=bool))
+    eight = proportion_interval(np.array([True] * 8 + [False] * 2))
+    assert (none.low, none.high) == pytest.approx((0.0, 0.2775), abs=1e-4)
+    assert (eight.estimate, eight.low, eight.high) == pytest.approx((0.8, 0.4902, 0.9433), abs=1e-4)
+
+
+def test_a_claim_about_the_stored_models_outputs_is_checked_only_with_that_model(capsys) -> None:
+    from helpers.claims import check_model
+
+    check_model("efficientnet_lite0", "the map peaks on the rim", True)
+    check_model("resnet50", "the map peaks on the rim", False)  # another model: not this sentence's figure
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "✓ the map peaks on the rim"
+    assert out[1].startswith("- not checked: this describes efficientnet_lite0's outputs; you run resnet50")
+    with pytest.raises(ClaimError):
+        check_model("efficientnet_lite0", "the map peaks on the rim", False)
