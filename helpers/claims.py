@@ -27,39 +27,32 @@ class ClaimError(AssertionError):
     """A claim the notebook's text makes no longer holds for the numbers computed."""
 
 
-def check(claim: str, condition: bool | np.bool_, **numbers: float) -> None:
+STORED_MODEL = "efficientnet_lite0"
+"""The model whose outputs are stored in the notebooks (``make execute`` and ``make test`` pin it)."""
+
+
+def check(claim: str, condition: bool | np.bool_, *, model: str | None = None, **numbers: float) -> None:
     """Print ``✓ <claim>`` if ``condition`` holds, else raise :class:`ClaimError` naming both.
 
     Args:
         claim: the sentence being checked, as the reader should read it.
         condition: the computed truth of the claim.
+        model: for a claim about particular predictions ("the map of 'plate' peaks on the
+            cup's rim"), the name of the model that made them. Such a sentence describes the
+            stored model's figures (``STORED_MODEL``); with another model (ResNet50, where its
+            weights are available) one line says so instead of failing or silently passing.
         **numbers: the values the claim rests on; they appear in the error, never in the
             printed line (their digits may differ from machine to machine).
     """
     if not isinstance(condition, (bool, np.bool_)):
         raise TypeError(f"condition must be a bool (the computed truth of the claim), got {type(condition).__name__}.")
+    if model is not None and model != STORED_MODEL:
+        print(f"- not checked: this describes {STORED_MODEL}'s outputs; you run {model}, so read your own figure")
+        return
     if not condition:
         values = ", ".join(f"{name}={_format(value)}" for name, value in numbers.items())
         raise ClaimError(f"claim no longer holds: {claim}" + (f" ({values})" if values else ""))
     print(f"✓ {claim}")
-
-
-STORED_MODEL = "efficientnet_lite0"
-"""The model whose outputs are stored in the notebooks (``make execute`` and ``make test`` pin it)."""
-
-
-def check_model(model_name: str, claim: str, condition: bool | np.bool_, **numbers: float) -> None:
-    """Check a claim about particular predictions of the stored model, and only of it.
-
-    A sentence such as "the map of 'plate' peaks on the cup's rim" describes one model's
-    figure. With that model it is checked like any claim; with another (ResNet50, where its
-    weights are available) one line says that the sentence describes other outputs than the
-    reader's, instead of failing or silently passing.
-    """
-    if model_name != STORED_MODEL:
-        print(f"- not checked: this describes {STORED_MODEL}'s outputs; you run {model_name}, so read your own figure")
-        return
-    check(claim, condition, **numbers)
 
 
 def _format(value: object) -> str:
@@ -86,6 +79,33 @@ class Interval:
         return f"{self.estimate:+.3f} [{self.low:+.3f}, {self.high:+.3f}]"
 
 
+def bootstrap_interval(
+    values: np.ndarray,
+    statistic: Callable[..., np.ndarray] = np.mean,
+    *,
+    level: float = 0.95,
+    seed: int = 0,
+) -> Interval:
+    """``statistic(values)`` over items (clips, photos), with a percentile bootstrap interval.
+
+    Args:
+        values: ``(n,)`` one number per item, ``n >= 2``.
+        statistic: called as ``statistic(x, axis=-1)`` (``np.mean``, the default, or ``np.median``).
+        level: coverage of the interval, in (0, 1).
+        seed: the resampling's random generator.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or len(values) < 2:
+        raise ValueError(f"values must be one number per item for n >= 2 items, got shape {values.shape}.")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level}.")
+    picks = np.random.default_rng(seed).integers(0, len(values), size=(BOOTSTRAP_RESAMPLES, len(values)))
+    resampled = statistic(values[picks], axis=-1)
+    tail = 100 * (1 - level) / 2
+    low, high = np.percentile(resampled, [tail, 100 - tail])
+    return Interval(float(statistic(values, axis=-1)), float(low), float(high))
+
+
 def paired_bootstrap(
     a: np.ndarray,
     b: np.ndarray,
@@ -100,22 +120,12 @@ def paired_bootstrap(
 
     Args:
         a, b: ``(n,)`` the two methods' scores on the same ``n`` items.
-        statistic: of the per-item differences, called as ``statistic(x, axis=-1)``
-            (``np.mean``, the default, or ``np.median``).
-        level: coverage of the interval, in (0, 1).
-        seed: the resampling's random generator.
+        statistic, level, seed: as in :func:`bootstrap_interval`.
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape or a.ndim != 1 or len(a) < 2:
         raise ValueError(f"a and b must be paired scores of the same n >= 2 items, got shapes {a.shape} and {b.shape}.")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level}.")
-    differences = a - b
-    picks = np.random.default_rng(seed).integers(0, len(differences), size=(BOOTSTRAP_RESAMPLES, len(differences)))
-    resampled = statistic(differences[picks], axis=-1)
-    tail = 100 * (1 - level) / 2
-    low, high = np.percentile(resampled, [tail, 100 - tail])
-    return Interval(float(statistic(differences, axis=-1)), float(low), float(high))
+    return bootstrap_interval(a - b, statistic, level=level, seed=seed)
 
 
 def proportion_interval(hits: np.ndarray, *, level: float = 0.95) -> Interval:

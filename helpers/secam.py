@@ -1,11 +1,12 @@
 """SeCAM: CAM averaged over SLIC superpixels, at image resolution.
 
-Nguyen et al., "SeCAM: Tightly Accelerate the Image Explanation via Region-Based
-Segmentation", IEICE Trans. Inf. & Syst. E105.D(8), 2022. For class ``c`` and superpixel ``s``::
+P. X. Nguyen, H. Q. Cao, K. V. T. Nguyen, H. Nguyen, T. Yairi, "SeCAM: Tightly Accelerate the
+Image Explanation via Region-Based Segmentation", IEICE Trans. Inf. & Syst. E105.D(8),
+pp. 1401-1417, 2022. For class ``c`` and superpixel ``s``::
 
-    SeCAM_c(x, y) = 1/|s| * sum_{(x', y') in s} C_c(x', y')   for every (x, y) in s,
+    SeCAM_c(x, y) = 1/|s| * sum_{(x', y') in s} M~_c(x', y')   for every (x, y) in s,
 
-where ``C_c = upsample(relu_max(M_c), (H, W))`` is the class's CAM, normalised at feature
+where ``M~_c = upsample(relu_max(M_c), (H, W))`` is the class's CAM, normalised at feature
 resolution and upsampled bilinearly to the photo.
 """
 
@@ -150,8 +151,9 @@ def secam_as_in_source(cam: CamResult, segments: np.ndarray) -> np.ndarray:
 
     The source shrinks the ``(H, W)`` label map to the CAM's ``(h, w)`` grid with nearest
     neighbour, averages ``relu_max(M_c)`` inside the surviving labels at 7x7, and upsamples
-    that 7x7 result to the photo. Most superpixels vanish in the shrink (at most h*w = 49
-    cells survive) and the boundaries are 32-pixel blocks, not the photo's edges.
+    that 7x7 result to the photo. A superpixel that holds none of the h*w sampled pixels
+    vanishes (11 of 42 on the cat photo), and the boundaries are grid cells of about H/h x W/w
+    pixels (64x43 on the 451x300 cat), blurred together, not the photo's edges.
 
     Returns:
         ``(k, H, W) float32``, comparable to :attr:`SecamResult.maps`.

@@ -3,10 +3,10 @@
 Coordinates are ``(row, column)`` from the top-left pixel, starting at 0. Each step can be
 called on its own, as notebook 03 does on the 5x5 worked example:
 
-1. :func:`grid_centres`: K centres on a regular grid with interval ``S = sqrt(N / K)``.
+1. :func:`grid_centres`: K centres on a regular grid with interval ``g = sqrt(N / K)``.
 2. :func:`perturb_centres`: move each centre to the lowest-gradient pixel of its 3x3 neighbourhood.
 3. :func:`assign`: label each pixel with the centre of smallest
-   ``D = sqrt(d_c^2 + (m / S)^2 d_xy^2)``, searched in a 2S x 2S window around each centre.
+   ``D = sqrt(d_c^2 + (m / g)^2 d_xy^2)``, searched in a 2g x 2g window around each centre.
 4. :func:`update_centres`: move each centre to the mean position and feature of its pixels.
 5. Repeat 3-4 until the centres stop moving or ``max_iter``; then :func:`enforce_connectivity`.
 
@@ -37,7 +37,7 @@ class SlicResult:
 
     Attributes:
         labels: ``(H, W) int64`` final labels ``0 .. n - 1``.
-        interval: the grid interval ``S``.
+        interval: the grid step ``g``.
         history: the centres before the first assignment and after every update.
         label_history: the labels after each assignment, before connectivity.
         converged: True when the centres stopped moving before ``max_iter``.
@@ -69,16 +69,16 @@ def slic_features(image: np.ndarray) -> np.ndarray:
 
 
 def grid_interval(shape: tuple[int, int], n_segments: int) -> float:
-    """``S = sqrt(N / K)``: the side of the square each superpixel would have on a regular grid."""
+    """``g = sqrt(N / K)``: the side of the square each superpixel would have on a regular grid."""
     if isinstance(n_segments, bool) or not isinstance(n_segments, (int, np.integer)) or n_segments <= 0:
         raise ValueError(f"n_segments must be a positive integer, got {n_segments!r}.")
     return float(np.sqrt(shape[0] * shape[1] / n_segments))
 
 
 def grid_centres(features: np.ndarray, n_segments: int) -> Centres:
-    """K centres spaced ``S`` apart, each snapped to the pixel nearest its grid point.
+    """About K centres, spaced about ``g`` apart, each snapped to the pixel nearest its grid point.
 
-    The grid has ``round(H / S)`` rows and ``round(W / S)`` columns of centres. Centre ``i`` sits
+    The grid has ``round(H / g)`` rows and ``round(W / g)`` columns of centres. Centre ``i`` sits
     at ``(i + 0.5) * H / rows`` measured from the image's top edge, rounded to a pixel index;
     this reproduces the source's 5x5 example (1.25 and 3.75 -> pixels 1 and 4).
     """
@@ -119,9 +119,9 @@ def perturb_centres(features: np.ndarray, centres: Centres) -> Centres:
 def distance(
     features: np.ndarray, centres: Centres, index: int, interval: float, compactness: float
 ) -> tuple[np.ndarray, tuple[slice, slice]]:
-    """``D`` from centre ``index`` to every pixel of its 2S x 2S window.
+    """``D`` from centre ``index`` to every pixel of its 2g x 2g window.
 
-    ``D = sqrt(d_c^2 + (m / S)^2 d_xy^2)``, with ``d_c`` the feature distance and ``d_xy`` the
+    ``D = sqrt(d_c^2 + (m / g)^2 d_xy^2)``, with ``d_c`` the feature distance and ``d_xy`` the
     pixel distance. Returns the ``(h, w)`` distances and the window as ``(row slice, col slice)``.
     """
     height, width = features.shape[:2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.claims import ClaimError, check, paired_bootstrap, proportion_interval
+from helpers.claims import ClaimError, bootstrap_interval, check, paired_bootstrap, proportion_interval
 
 
 def test_a_true_claim_prints_one_line_without_its_numbers(capsys: pytest.CaptureFixture[str]) -> None:
@@ -61,12 +61,24 @@ def test_wilson_interval_matches_the_textbook_values() -> None:
 
 
 def test_a_claim_about_the_stored_models_outputs_is_checked_only_with_that_model(capsys) -> None:
-    from helpers.claims import check_model
-
-    check_model("efficientnet_lite0", "the map peaks on the rim", True)
-    check_model("resnet50", "the map peaks on the rim", False)  # another model: not this sentence's figure
+    check("the map peaks on the rim", True, model="efficientnet_lite0")
+    check("the map peaks on the rim", False, model="resnet50")  # another model: not this sentence's figure
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "✓ the map peaks on the rim"
     assert out[1].startswith("- not checked: this describes efficientnet_lite0's outputs; you run resnet50")
-    with pytest.raises(ClaimError):
-        check_model("efficientnet_lite0", "the map peaks on the rim", False)
+    with pytest.raises(ClaimError, match="the map peaks on the rim"):
+        check("the map peaks on the rim", False, model="efficientnet_lite0")
+
+
+def test_bootstrap_interval_of_a_mean_covers_it_and_narrows_with_more_items() -> None:
+    rng = np.random.default_rng(2)
+    few, many = rng.normal(3.0, 1.0, size=20), rng.normal(3.0, 1.0, size=2000)
+    narrow, wide = bootstrap_interval(many), bootstrap_interval(few)
+    assert narrow.low < many.mean() < narrow.high and narrow.estimate == pytest.approx(many.mean())
+    # the normal approximation: a 95 % interval of a mean is about 2 x 1.96 sd / sqrt(n) wide
+    assert narrow.high - narrow.low == pytest.approx(2 * 1.96 * many.std() / np.sqrt(2000), rel=0.1)
+    assert narrow.high - narrow.low < (wide.high - wide.low) / 5
+    median = bootstrap_interval(np.arange(11.0), np.median)
+    assert median.estimate == 5.0 and median.low < 5.0 < median.high
+    with pytest.raises(ValueError, match="n >= 2"):
+        bootstrap_interval(np.array([1.0]))
