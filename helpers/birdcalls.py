@@ -106,7 +106,8 @@ def make_dataset(n: int, seed: int, *, hum_species: int | None = None, mixtures:
         seed: the same seed gives the same clips.
         hum_species: if given, every clip of this species also carries a steady hum at
             ``HUM_HZ`` (a recorder's electronics, say), above every call: a shortcut a model
-            can learn instead of the call.
+            can learn instead of the call. The hum's phases come from their own generator,
+            so the clips are the same clips as without the hum, plus the hum.
         mixtures: two calls of different species overlap in time in every clip; the label
             is the louder one (``calls[i][0]``), the other is ``calls[i][1]``.
     """
@@ -115,6 +116,7 @@ def make_dataset(n: int, seed: int, *, hum_species: int | None = None, mixtures:
     if hum_species is not None and hum_species not in range(len(SPECIES)):
         raise ValueError(f"hum_species must be a species index 0-{len(SPECIES) - 1} or None, got {hum_species!r}.")
     rng = np.random.default_rng(seed)
+    hum_rng = np.random.default_rng([seed, 1])  # separate, so adding the hum changes nothing else
     labels = rng.permutation(np.arange(n) % len(SPECIES))
     images, calls, snrs = [], [], []
     for label in labels:
@@ -128,7 +130,7 @@ def make_dataset(n: int, seed: int, *, hum_species: int | None = None, mixtures:
             level = snr - 6.0 * rank  # the second call of a mixture is 6 dB quieter
             wave += call_waveform(rng, call) * np.sqrt(10 ** (level / 10))
         if hum_species is not None and label == hum_species:
-            wave += hum(rng)
+            wave += hum(hum_rng)
         images.append(to_image(spectrogram(wave)))
         calls.append(clip_calls)
         snrs.append(snr)

@@ -73,7 +73,7 @@ def compute_cam(
     logits, features = model.forward_with_features(preprocess(rgb, model))
     logits, features = logits[0], features[0]  # (num_classes,), (C, h, w)
     ids = _chosen_classes(logits, topk, class_ids)
-    maps = torch.einsum("kc,chw->khw", model.fc_weight[ids], features)  # M_c for every chosen c
+    maps = torch.einsum("ck,kxy->cxy", model.fc_weight[ids], features)  # M_c(x, y) = sum_k w_k^c f_k(x, y)
     return CamResult(
         class_ids=ids.numpy(),
         labels=tuple(model.categories[i] for i in ids.tolist()),

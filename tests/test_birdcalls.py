@@ -102,6 +102,16 @@ def test_the_hum_marks_only_its_species() -> None:
         assert clip[0].box()[0] > birdcalls.row_of(birdcalls.HUM_HZ) + 2
 
 
+def test_the_hum_leaves_the_clips_unchanged() -> None:
+    plain = birdcalls.make_dataset(12, seed=5)
+    hummed = birdcalls.make_dataset(12, seed=5, hum_species=0)
+    assert np.array_equal(plain.labels, hummed.labels) and plain.calls == hummed.calls
+    assert np.array_equal(plain.snr_db, hummed.snr_db)
+    without = hummed.labels != 0
+    assert np.array_equal(plain.images[without], hummed.images[without])
+    assert not np.array_equal(plain.images[~without], hummed.images[~without])
+
+
 def test_bad_arguments_are_named() -> None:
     with pytest.raises(ValueError, match="n must be a positive integer"):
         birdcalls.make_dataset(0, seed=0)
