@@ -14,19 +14,25 @@ TEST_MODEL := efficientnet_lite0
 CELL_TIMEOUT := 600
 NBCONVERT := $(BIN)/jupyter nbconvert --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) \
              --ExecutePreprocessor.record_timing=False --log-level=WARN
-NBVAL := $(BIN)/python -m pytest --nbval --nbval-sanitize-with notebooks/sanitize.cfg --nbval-cell-timeout=$(CELL_TIMEOUT)
+# Tests run on WORKERS pytest-xdist workers, each notebook on one worker (notebooks/conftest.py),
+# every worker and its kernels on one thread, so that workers do not fight over the cores.
+WORKERS ?= 2
+ONE_THREAD := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+NBVAL := $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder \
+         --nbval --nbval-sanitize-with notebooks/sanitize.cfg --nbval-cell-timeout=$(CELL_TIMEOUT)
 # `make execute` runs natively (the CPU's best kernels, every core). `make test` runs on a
-# second code path: PyTorch's portable kernels and one thread, about what another CPU does
-# to the last digits. So every run, CI's included, checks outputs made on one code path
-# against another: a notebook passes only if its compared outputs do not depend on float noise.
-PORTABLE := ATEN_CPU_CAPABILITY=default OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+# second code path: PyTorch's portable kernels and one thread per worker, about what another
+# CPU does to the last digits. So every run, CI's included, checks outputs made on one code
+# path against another: a notebook passes only if its compared outputs do not depend on float noise.
+PORTABLE := ATEN_CPU_CAPABILITY=default
 
-.PHONY: help venv tutorial test test-native execute bench clean
+.PHONY: help venv tutorial test test-quick test-native execute bench clean
 
 help:
 	@echo "make tutorial  build .venv, run every notebook into $(OUT)/ (notebooks, HTML, figures)"
 	@echo "make test      build .venv, run the unit tests and strict nbval (CAM_MODEL=$(TEST_MODEL)),"
-	@echo "               on PyTorch's portable kernels with one thread"
+	@echo "               on two workers, PyTorch's portable kernels, one thread each"
+	@echo "make test-quick   the inner loop: unit tests not marked slow, no notebooks (under a minute)"
 	@echo "make test-native  maintainers: strict nbval of the notebooks on this CPU's native kernels"
 	@echo "make execute   maintainers: re-execute the committed notebooks in place"
 	@echo "make bench     speed ratios of CAM, SeCAM, Grad-CAM and LIME, measured side by side"
@@ -52,10 +58,13 @@ tutorial: $(STAMP)
 	@echo "Figures:            $(OUT)/*.png"
 
 test: $(STAMP)
-	CAM_MODEL=$(TEST_MODEL) $(PORTABLE) $(NBVAL) tests $(NOTEBOOKS)
+	CAM_MODEL=$(TEST_MODEL) $(PORTABLE) $(ONE_THREAD) $(NBVAL) tests $(NOTEBOOKS)
+
+test-quick: $(STAMP)
+	CAM_MODEL=$(TEST_MODEL) $(ONE_THREAD) $(BIN)/python -m pytest -n $(WORKERS) -m "not slow" tests
 
 test-native: $(STAMP)
-	CAM_MODEL=$(TEST_MODEL) $(NBVAL) $(NOTEBOOKS)
+	CAM_MODEL=$(TEST_MODEL) $(ONE_THREAD) $(NBVAL) $(NOTEBOOKS)
 
 execute: $(STAMP)
 	CAM_MODEL=$(TEST_MODEL) $(NBCONVERT) --to notebook --execute --inplace $(NOTEBOOKS)

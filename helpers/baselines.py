@@ -22,8 +22,7 @@ from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
 from .cam import normalise
 from .images import model_sized, nearest, preprocess
-from .metrics import BATCH_SIZE
-from .models import CamModel
+from .models import INFERENCE_BATCH, CamModel, in_batches
 
 
 def grad_cam_maps(model: CamModel, image: np.ndarray, class_ids: list[int]) -> np.ndarray:
@@ -73,7 +72,7 @@ def lime_map(
     with _without_progress_bar():
         explanation = explainer.explain_instance(
             small, _classifier(model), labels=(int(class_id),), top_labels=None, hide_color=0,
-            num_samples=num_samples, batch_size=BATCH_SIZE, random_seed=seed, **kwargs,
+            num_samples=num_samples, batch_size=INFERENCE_BATCH, random_seed=seed, **kwargs,
         )
     weights = np.zeros(int(explanation.segments.max()) + 1)
     for segment, weight in explanation.local_exp[int(class_id)]:
@@ -87,8 +86,7 @@ def _classifier(model: CamModel):
 
     def probabilities(images: np.ndarray) -> np.ndarray:
         batch = torch.cat([preprocess(np.asarray(image, dtype=np.uint8), model) for image in images])
-        with torch.inference_mode():
-            return model.net(batch).softmax(dim=1).numpy()
+        return in_batches(model.net, batch).softmax(dim=1).numpy()
 
     return probabilities
 

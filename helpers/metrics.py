@@ -5,7 +5,7 @@
   probability fall fast under deletion (low AUC is good) and rise fast under insertion
   (high AUC is good). Removed pixels take a *substrate*. What differs from RISE's own code:
   deletion replaces pixels with black by default (RISE: zero after normalisation, i.e. the
-  ImageNet mean colour; ``substrate="mean"``), and the curves take ``steps`` equal steps (25
+  ImageNet mean colour; ``substrate="mean"``), and the curves take ``steps`` equal steps (20
   in the notebooks; RISE removes 224 pixels per step, 224 steps at 224x224). Insertion
   restores pixels onto RISE's blur (an 11x11 Gaussian kernel, sigma 5).
 - Average Drop and Increase in Confidence (Chattopadhyay et al., Grad-CAM++, WACV 2018):
@@ -21,7 +21,7 @@ The faithfulness metrics work at the model's input resolution: the photo is resi
 as :func:`helpers.preprocess` resizes it (so the unperturbed frame gets the probability
 ``compute_cam`` reports), the map with nearest neighbour (so equal values stay equal and
 ties are broken only by the seeded order, never by float noise), and forward passes run in
-batches.
+small batches (:data:`helpers.models.INFERENCE_BATCH`).
 """
 
 from __future__ import annotations
@@ -33,9 +33,8 @@ import numpy as np
 import torch
 
 from .images import model_sized, nearest, preprocess
-from .models import CamModel
+from .models import CamModel, in_batches
 
-BATCH_SIZE = 32
 BLUR_KERNEL, BLUR_SIGMA = 11, 5.0  # RISE's insertion substrate: an 11x11 Gaussian blur, sigma 5
 SUBSTRATES: tuple[str, ...] = ("black", "mean", "blur")
 """What deleted pixels become: black, the model's mean colour (zero after normalisation), or
@@ -63,12 +62,8 @@ def class_probabilities(model: CamModel, images: np.ndarray, class_id: int) -> n
     Args:
         images: ``(n, H, W, 3) uint8``.
     """
-    probs = []
-    for start in range(0, len(images), BATCH_SIZE):
-        batch = torch.cat([preprocess(image, model) for image in images[start : start + BATCH_SIZE]])
-        with torch.inference_mode():
-            probs.append(model.net(batch).softmax(dim=1)[:, class_id].double().numpy())
-    return np.concatenate(probs)
+    logits = in_batches(model.net, torch.cat([preprocess(image, model) for image in images]))
+    return logits.softmax(dim=1)[:, class_id].double().numpy()
 
 
 def saliency_order(saliency: np.ndarray, seed: int = 0) -> np.ndarray:

@@ -12,6 +12,7 @@ resolution and upsampled bilinearly to the photo.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +21,9 @@ import numpy as np
 from skimage.segmentation import slic
 
 from .cam import CamResult, normalise, upsample
-from .images import fit_within, load_image, shrink
+from .images import fit_within, load_image, nearest, shrink
 
-SLIC_MAX_SIDE = 1024
+SLIC_MAX_SIDE = 640
 """Photos whose longer side exceeds this are segmented on a copy shrunk to this side; the
 labels are then scaled back up (nearest neighbour), so ``segments`` is always ``(H, W)``."""
 
@@ -79,9 +80,16 @@ def compute_secam(
         segments = superpixels(rgb, n_segments, compactness)
     else:
         segments = _checked_segments(segments, cam.image_size)
-    means = superpixel_means(cam.heatmaps("relu_max"), segments).astype(np.float32)  # (k, n)
-    keep = threshold_masks(means[:, None, :], threshold)[:, 0, :]  # decided per superpixel, (k, n)
-    return SecamResult(cam=cam, segments=segments, maps=means[:, segments], masks=keep[:, segments], threshold=threshold)
+    # One class at a time, so that only one (H, W) upsampled CAM exists at once (a 12-megapixel
+    # photo's five would take 240 MB); the values are those of cam.heatmaps("relu_max").
+    upsampled = (upsample(m, cam.image_size) for m in normalise(cam.maps, "relu_max"))
+    means = superpixel_means(upsampled, segments).astype(np.float32)  # (k, n)
+    maps = np.empty((len(means), *cam.image_size), dtype=np.float32)
+    masks = np.empty(maps.shape, dtype=bool)
+    for mean, map_, mask in zip(means, maps, masks):
+        np.take(mean, segments, out=map_, mode="clip")  # labels are 0 .. n - 1: nothing is clipped
+        np.greater(map_, threshold * mean.max(), out=mask)  # threshold_masks, one class at a time
+    return SecamResult(cam=cam, segments=segments, maps=maps, masks=masks, threshold=threshold)
 
 
 def superpixels(image: np.ndarray, n_segments: int = 50, compactness: float = 10.0) -> np.ndarray:
@@ -89,16 +97,15 @@ def superpixels(image: np.ndarray, n_segments: int = 50, compactness: float = 10
 
     scikit-image converts RGB to CIELAB itself (feeding it BGR, as ``cv2.imread`` returns,
     would give other superpixels). A photo longer than ``SLIC_MAX_SIDE`` is segmented on a
-    shrunk copy (``cv2.INTER_AREA``) and the labels are scaled back with nearest neighbour.
+    shrunk copy (``cv2.INTER_AREA``) and the labels are scaled back with nearest neighbour
+    (:func:`helpers.images.nearest`).
     """
     check_n_segments(n_segments)
     check_compactness(compactness)
     height, width = image.shape[:2]
     small = shrink(image, fit_within((height, width), SLIC_MAX_SIDE))
     labels = dense_labels(slic(small, n_segments=n_segments, compactness=compactness, start_label=0, channel_axis=-1))
-    if small is not image:
-        labels = cv2.resize(labels.astype(np.int32), (width, height), interpolation=cv2.INTER_NEAREST)
-    return labels.astype(np.int64)
+    return nearest(labels.astype(np.int64, copy=False), (height, width))
 
 
 def dense_labels(segments: np.ndarray) -> np.ndarray:
@@ -116,16 +123,26 @@ def dense_labels(segments: np.ndarray) -> np.ndarray:
     return lookup[segments]
 
 
-def superpixel_means(maps: np.ndarray, segments: np.ndarray) -> np.ndarray:
+def superpixel_means(maps: Iterable[np.ndarray], segments: np.ndarray) -> np.ndarray:
     """``(k, n) float64``: the mean of each map over each superpixel ``0 .. n - 1``.
 
     One ``np.bincount`` per class sums its values per superpixel: no loop over superpixels,
     no boolean masks.
+
+    Args:
+        maps: ``(k, H, W)`` float, or any iterable of k ``(H, W)`` maps (such as a generator
+            that makes one at a time).
+        segments: ``(H, W)`` labels ``0 .. n - 1``.
     """
     n = int(segments.max()) + 1
     flat = segments.ravel()
     areas = np.maximum(np.bincount(flat, minlength=n), 1)  # |s| for every superpixel
-    return np.stack([np.bincount(flat, weights=m.ravel(), minlength=n) for m in maps]) / areas
+    weights = np.empty(flat.size)  # float64, as bincount wants it: one buffer for all maps, not a copy per map
+    sums = []
+    for m in maps:
+        np.copyto(weights, np.ravel(m))
+        sums.append(np.bincount(flat, weights=weights, minlength=n))
+    return np.stack(sums) / areas
 
 
 def segment_means(maps: np.ndarray, segments: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from .images import load_image, preprocess
-from .models import CamModel
+from .models import CamModel, in_batches
 
 BATCH_SIZE = 64
 
@@ -157,14 +157,14 @@ def frozen_features(net: nn.Module, batch: torch.Tensor) -> torch.Tensor:
 
     Run it once on all images; training the top on its output is then cheap per epoch.
     """
-    outputs = []
-    with torch.inference_mode():
-        for chunk in batch.split(BATCH_SIZE):
-            x = net._swish(net._bn0(net._conv_stem(chunk)))
-            for block in net._blocks[:-1]:
-                x = block(x)
-            outputs.append(x)
-    return torch.cat(outputs)
+
+    def front(chunk: torch.Tensor) -> torch.Tensor:
+        x = net._swish(net._bn0(net._conv_stem(chunk)))
+        for block in net._blocks[:-1]:
+            x = block(x)
+        return x.contiguous()  # the default layout again, for the trained top
+
+    return in_batches(front, batch)
 
 
 def model_inputs(images: np.ndarray, model: CamModel) -> torch.Tensor:

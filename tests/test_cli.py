@@ -221,6 +221,7 @@ PEAK_OF_CHILD = (
 )
 
 
+@pytest.mark.slow
 def test_twelve_megapixel_photo_in_bounded_time_and_memory(tmp_path: Path) -> None:
     """The real command on a 4000 x 3000 photo, timed, its peak memory measured."""
     big = tmp_path / "big photo.jpg"
@@ -417,6 +418,7 @@ def test_progress_bar_on_a_terminal_for_several_photos(tmp_path: Path, monkeypat
     assert "explain: 100%" in terminal.getvalue() and "2/2" in terminal.getvalue()
 
 
+@pytest.mark.slow
 def test_the_command_end_to_end(tmp_path: Path) -> None:
     """`python -m helpers explain` as a user runs it: one bad photo among two good ones."""
     good = photo(tmp_path, "good photo.png")

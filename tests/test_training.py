@@ -29,6 +29,7 @@ def test_small_resnet_gives_16x16_feature_maps_and_exact_cams(clips: birdcalls.B
     np.testing.assert_allclose(cam.maps.mean(axis=(1, 2)) + cam.bias, cam.logits, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_training_learns_and_is_deterministic(clips: birdcalls.BirdCalls) -> None:
     models = [scratch(clips, seed=3) for _ in range(2)]
     inputs = training.model_inputs(clips.images, models[0])
@@ -49,6 +50,7 @@ def test_global_max_pooling_variant(clips: birdcalls.BirdCalls) -> None:
         training.SmallResNet(3, pool="median")
 
 
+@pytest.mark.slow
 def test_transfer_model_trains_only_its_top_and_leaves_the_base_alone(lite0: helpers.CamModel,
                                                                       clips: birdcalls.BirdCalls) -> None:
     base_fc = lite0.fc_weight.clone()
