@@ -50,7 +50,11 @@ $(STAMP): pyproject.toml
 
 tutorial: $(STAMP)
 	@mkdir -p $(OUT)/notebooks $(OUT)/html
-	$(NBCONVERT) --to notebook --execute --output-dir $(OUT)/notebooks $(NOTEBOOKS)
+	@for notebook in $(NOTEBOOKS); do \
+	  start=$$(date +%s); \
+	  $(NBCONVERT) --to notebook --execute --output-dir $(OUT)/notebooks $$notebook || exit 1; \
+	  echo "$$notebook: $$(( $$(date +%s) - start )) s"; \
+	done
 	$(NBCONVERT) --to html --output-dir $(OUT)/html $(OUT)/notebooks/*.ipynb
 	@echo
 	@echo "Executed notebooks: $(OUT)/notebooks/"
