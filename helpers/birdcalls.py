@@ -163,7 +163,11 @@ def place_calls(rng: np.random.Generator, species: list[int]) -> tuple[Call, ...
 
 
 def call_waveform(rng: np.random.Generator, call: Call) -> np.ndarray:
-    """``(N_SAMPLES,) float64``: the call alone, unit mean power while it sounds, zero elsewhere."""
+    """``(N_SAMPLES,) float64``: the call alone, zero outside it; a steady tone has unit mean power.
+
+    The trill's pulses (a sin² gate) and the two-note call's fades and gap carry less power than
+    that, so ``snr_db`` is nominal: at the same value those calls are fainter than a whistle.
+    """
     t = np.arange(N_SAMPLES) / SAMPLE_RATE
     inside = (t >= call.start) & (t < call.stop)
     local = np.where(inside, t - call.start, 0.0)
