@@ -1,7 +1,10 @@
 # The README's two commands are `make tutorial` and `make test`; both build .venv first.
 # `make execute` is the maintainers' way to refresh the committed notebooks' outputs.
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The first python3 that is 3.11 or newer (override: make PYTHON=/path/to/python3.12).
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+            command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+            && command -v $$p && break; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -40,12 +43,14 @@ help:
 
 venv: $(STAMP)
 
-# torch and torchvision come first and alone, so pip takes the pinned builds
+# torch and torchvision come first and alone, so pip takes the builds pinned in constraints.txt
 # rather than resolving them as someone else's dependency.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PYTHON)" || { echo "No Python 3.11 or newer found (tried python3, python3.13, python3.12, python3.11)."; \
+	  echo "Install one, or name it: make PYTHON=/path/to/python3.12"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check torch==2.14.1 torchvision==0.29.1
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt torch torchvision
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,lint]'
 	@touch $(STAMP)
 
 tutorial: $(STAMP)

@@ -1,4 +1,4 @@
-"""The command line: ``python -m helpers explain IMAGE [IMAGE ...] [options]``.
+"""The command line: ``cam-explain IMAGE [IMAGE ...] [options]``, also ``python -m helpers explain ...``.
 
 Parses and checks the options, loads the model once, explains each photo with
 :func:`helpers.explain.explain_image` and writes ``summary.json``. Every problem is one
@@ -29,11 +29,11 @@ DEFAULT_SUBFOLDER = "explain"
 
 EXAMPLES = """\
 examples:
-  python -m helpers explain images/chelsea.png
+  {prog} images/chelsea.png
       top-5 CAM and SeCAM of the cat, written to outputs/explain/
-  python -m helpers explain my_photos/*.jpg --method secam --topk 3 --out results
+  {prog} my_photos/*.jpg --method secam --topk 3 --out results
       several photos, one progress bar, results/summary.json lists them all
-  python -m helpers explain images/coffee.png --class 967 --class 504 --segments 150
+  {prog} images/coffee.png --class 967 --class 504 --segments 150
       CAMs of espresso (967) and coffee mug (504), finer superpixels
 
 Each photo gives <name>.png (the side-by-side figure) and <name>.npz (class_ids, labels,
@@ -67,17 +67,32 @@ def checked(convert: Callable[[str], object], check: Callable[[object], None]) -
     return parse
 
 
+DESCRIPTION = ("Explain what an ImageNet classifier sees in each photo: CAM and SeCAM "
+               "(CAM averaged over SLIC superpixels) of its top-k or chosen classes.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """``python -m helpers`` with its one sub-command, ``explain``."""
     parser = OneLineParser(prog="python -m helpers", description="Class activation maps from the command line.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="explain")
-    explain = commands.add_parser(
-        "explain", prog="python -m helpers explain", epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        help="explain photos with CAM and SeCAM",
-        description="Explain what an ImageNet classifier sees in each photo: CAM and SeCAM "
-                    "(CAM averaged over SLIC superpixels) of its top-k or chosen classes.",
-    )
+    prog = "python -m helpers explain"
+    explain = commands.add_parser("explain", prog=prog, epilog=EXAMPLES.format(prog=prog), description=DESCRIPTION,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter,
+                                  help="explain photos with CAM and SeCAM")
+    add_explain_arguments(explain)
+    return parser
+
+
+def build_explain_parser(prog: str = "cam-explain") -> argparse.ArgumentParser:
+    """The ``explain`` command on its own, as the ``cam-explain`` console script runs it."""
+    parser = OneLineParser(prog=prog, epilog=EXAMPLES.format(prog=prog), description=DESCRIPTION,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_explain_arguments(parser)
+    return parser
+
+
+def add_explain_arguments(explain: argparse.ArgumentParser) -> None:
+    """The ``explain`` command's arguments and options."""
     explain.add_argument("images", nargs="+", metavar="IMAGE", help="photo files (PNG, JPEG, ... any Pillow reads)")
     explain.add_argument("--model", choices=(*MODEL_NAMES, "auto"), default=None,
                          help="the classifier (default: $CAM_MODEL, else resnet50 when its weights are "
@@ -96,17 +111,24 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--threshold", type=checked(float, check_threshold), default=0.8, metavar="T",
                          help="masks keep what exceeds T x the map's maximum, 0-1 (default: 0.8)")
     explain.add_argument("--out", type=Path, default=None, metavar="DIR",
-                         help="output folder, created if missing (default: outputs/explain in the repository, "
-                              "or explain/ in $CAM_OUTPUT_DIR)")
+                         help="output folder, created if missing (default: explain/ in $CAM_OUTPUT_DIR, else "
+                              "outputs/explain in the repository when run from a checkout, else in the current folder)")
     # --topk and --class are checked once the model (and so its number of classes) is known.
     explain.set_defaults(usage_error=explain.error)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """``python -m helpers explain ...``; returns the exit status."""
+    return run(build_parser().parse_args(argv))
+
+
+def explain_main(argv: Sequence[str] | None = None) -> int:
+    """``cam-explain ...``, the console script; returns the exit status."""
+    return run(build_explain_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Explain the photos the parsed ``args`` name; returns the exit status."""
     options = ExplainOptions(method=args.method, topk=args.topk,
                              class_ids=tuple(args.class_ids) if args.class_ids else None,
                              n_segments=args.segments, compactness=args.compactness, threshold=args.threshold)

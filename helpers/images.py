@@ -13,7 +13,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from torchvision.transforms.v2 import functional as TF
 
 from .models import CamModel
-from .paths import IMAGES_DIR
+from .paths import images_dir
 
 SAMPLE_IMAGES: tuple[str, ...] = (
     "chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg", "camera.png", "clock_motion.png",
@@ -25,7 +25,7 @@ def sample_image_path(name: str) -> Path:
     """Path of one of the tutorial's photos, e.g. ``sample_image_path("chelsea.png")``."""
     if name not in SAMPLE_IMAGES:
         raise ValueError(f"Unknown sample image {name!r}; choose one of: {', '.join(SAMPLE_IMAGES)}.")
-    return IMAGES_DIR / name
+    return images_dir() / name
 
 
 class ImageError(ValueError):

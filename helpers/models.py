@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -163,7 +164,7 @@ def load_model(name: str | None = None, *, pretrained: bool = True) -> CamModel:
         name: one of ``MODEL_NAMES``, or ``None``/``"auto"``. ``None`` reads the
             ``CAM_MODEL`` environment variable; unset or empty means automatic choice:
             ``resnet50`` when its ImageNet weights are cached or downloadable, else
-            ``efficientnet_lite0`` with a one-line notice on stdout.
+            ``efficientnet_lite0`` with a one-line :class:`ModelFallbackWarning`.
         pretrained: ``False`` builds the architecture with seeded random weights (no file,
             no network) to study its structure or test code paths. Never read its
             predictions as ImageNet results.
@@ -182,8 +183,12 @@ def load_model(name: str | None = None, *, pretrained: bool = True) -> CamModel:
         return _cached_model("resnet50", True, _weights_key("resnet50", True))
     except ModelUnavailableError as error:
         reason = str(error).splitlines()[0]
-        print(f"Model: efficientnet_lite0 (offline fallback; {reason})")
+        warnings.warn(f"Model: efficientnet_lite0 (offline fallback; {reason})", ModelFallbackWarning, stacklevel=2)
         return _cached_model("efficientnet_lite0", True, None)
+
+
+class ModelFallbackWarning(UserWarning):
+    """``load_model`` chose the offline EfficientNet-Lite0 because ResNet50's weights are unavailable."""
 
 
 def clear_model_cache() -> None:

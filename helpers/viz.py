@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-
-import ipywidgets as widgets
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -19,6 +18,9 @@ from .cam import CamResult, normalise, upsample
 from .images import fit_within, nearest, shrink
 from .paths import atomic_write, output_dir
 from .secam import SecamResult, threshold_masks
+
+if TYPE_CHECKING:  # ipywidgets is the notebooks' extra; the command line never imports it
+    import ipywidgets as widgets
 
 CMAP = "inferno"
 """One colormap for every heatmap in the series, so colours mean the same everywhere: perceptually
@@ -203,6 +205,8 @@ def explorer(draw: Callable[..., None], controls: Mapping[str, widgets.ValueWidg
     Returns:
         The controls above an output area; display it as a cell's last expression.
     """
+    import ipywidgets as widgets  # only here: the `notebooks` extra
+
     output = widgets.Output()
 
     def redraw(_change: object = None) -> None:

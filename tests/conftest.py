@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -31,11 +32,15 @@ def chelsea() -> np.ndarray:
 
 
 @pytest.fixture()
-def offline_torch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty TORCH_HOME, no network, no CAM_MODEL, and a model cache that forgets."""
+def fresh_model_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty model cache for one test; the session's cache (and its models) come back after it."""
+    monkeypatch.setattr(models, "_cached_model", functools.lru_cache(maxsize=None)(models._cached_model.__wrapped__))
+
+
+@pytest.fixture()
+def offline_torch_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_model_cache: None) -> Path:
+    """An empty TORCH_HOME, no network, no CAM_MODEL, and an empty model cache for this test."""
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     monkeypatch.delenv("CAM_MODEL", raising=False)
     monkeypatch.setattr(models, "_network_reachable", lambda host, timeout: False)
-    helpers.clear_model_cache()
-    yield tmp_path / "torch"
-    helpers.clear_model_cache()
+    return tmp_path / "torch"

@@ -254,7 +254,7 @@ def _truncated(source: Path, path: Path) -> None:
     ("folder.png", lambda path: path.mkdir(), "is a folder"),
     ("empty.png", lambda path: path.touch(), "is empty"),
     ("cut.png", lambda path: _truncated(Path(CHELSEA), path), "truncated"),
-    ("cut.jpg", lambda path: _truncated(REPO_ROOT / "images" / "rocket.jpg", path), "truncated"),
+    ("cut.jpg", lambda path: _truncated(helpers.sample_image_path("rocket.jpg"), path), "truncated"),
     ("notes.jpg", lambda path: path.write_text("these are my notes, not a photo\n"), "not an image"),
 ])
 def test_bad_files_get_one_line_and_no_output(

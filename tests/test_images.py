@@ -10,7 +10,7 @@ import helpers
 
 
 def test_every_sample_image_exists_and_is_listed_in_sources() -> None:
-    sources = (helpers.paths.IMAGES_DIR / "SOURCES.md").read_text()
+    sources = (helpers.paths.images_dir() / "SOURCES.md").read_text()
     for name in helpers.SAMPLE_IMAGES:
         assert helpers.sample_image_path(name).is_file()
         assert f"`{name}`" in sources
