@@ -29,7 +29,7 @@ NBVAL := $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-re
 # path against another: a notebook passes only if its compared outputs do not depend on float noise.
 PORTABLE := ATEN_CPU_CAPABILITY=default
 
-.PHONY: help venv tutorial test test-quick test-native execute bench clean
+.PHONY: help venv tutorial test test-quick test-native lint execute bench clean
 
 help:
 	@echo "make tutorial  build .venv, run every notebook into $(OUT)/ (notebooks, HTML, figures)"
@@ -37,6 +37,7 @@ help:
 	@echo "               on two workers, PyTorch's portable kernels, one thread each"
 	@echo "make test-quick   the inner loop: unit tests not marked slow, no notebooks (under a minute)"
 	@echo "make test-native  maintainers: strict nbval of the notebooks on this CPU's native kernels"
+	@echo "make lint      ruff and mypy (configured in pyproject.toml); CI runs it before the tests"
 	@echo "make execute   maintainers: re-execute the committed notebooks in place"
 	@echo "make bench     speed ratios of CAM, SeCAM, Grad-CAM and LIME, measured side by side"
 	@echo "make clean     remove .venv and generated outputs"
@@ -74,6 +75,11 @@ test-quick: $(STAMP)
 
 test-native: $(STAMP)
 	CAM_MODEL=$(TEST_MODEL) $(ONE_THREAD) $(NBVAL) $(NOTEBOOKS)
+
+# The helpers, the tests and the notebooks' conftest; ruff and mypy read pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check helpers tests notebooks/conftest.py
+	$(BIN)/mypy
 
 execute: $(STAMP)
 	CAM_MODEL=$(TEST_MODEL) $(NBCONVERT) --to notebook --execute --inplace $(NOTEBOOKS)

@@ -72,6 +72,6 @@ def stage_table(net: nn.Module, stages: Mapping[str, Sequence[nn.Module]], input
 def format_stage_table(rows: Sequence[StageInfo]) -> str:
     """A fixed-width text table of ``rows`` with a total line, for printing in notebooks."""
     lines = [f"{'stage':<8} {'output shape':<20} {'parameters':>12}"]
-    lines += [f"{r.name:<8} {str(r.output_shape):<20} {r.parameters:>12,}" for r in rows]
+    lines += [f"{r.name:<8} {r.output_shape!s:<20} {r.parameters:>12,}" for r in rows]
     lines.append(f"{'total':<8} {'':<20} {sum(r.parameters for r in rows):>12,}")
     return "\n".join(lines)

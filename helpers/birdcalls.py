@@ -234,4 +234,4 @@ def to_image(decibels: np.ndarray) -> np.ndarray:
 
 def row_of(frequency: float) -> int:
     """The spectrogram row (0 = top = highest frequency) that holds ``frequency`` Hz."""
-    return N_BINS - 1 - int(round(frequency / HZ_PER_ROW))
+    return N_BINS - 1 - round(frequency / HZ_PER_ROW)

@@ -15,16 +15,18 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from tqdm import tqdm
 
-from .explain import METHODS, ExplainOptions, Explained, explain_image, failure_entry, output_names, write_summary
+from .explain import METHODS, Explained, ExplainOptions, explain_image, failure_entry, output_names, write_summary
 from .images import ImageError
 from .models import MODEL_NAMES, CamModel, ModelUnavailableError, load_model
 from .paths import output_dir
 from .secam import check_compactness, check_n_segments, check_threshold
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+T = TypeVar("T")
 DEFAULT_SUBFOLDER = "explain"
 
 EXAMPLES = """\
@@ -49,10 +51,10 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def checked(convert: Callable[[str], object], check: Callable[[object], None]) -> Callable[[str], object]:
+def checked(convert: Callable[[str], T], check: Callable[[T], None]) -> Callable[[str], T]:
     """An argparse ``type=``: convert the text, then let the helpers' own check reject it."""
 
-    def parse(text: str) -> object:
+    def parse(text: str) -> T:
         try:
             value = convert(text)
         except ValueError:
@@ -103,7 +105,8 @@ def add_explain_arguments(explain: argparse.ArgumentParser) -> None:
     classes.add_argument("--topk", type=int, default=5, metavar="K",
                          help="explain the K most probable classes (default: 5)")
     classes.add_argument("--class", dest="class_ids", type=int, action="extend", nargs="+", metavar="ID",
-                         help="explain these ImageNet class ids instead (0-999), in this order; put them after the images: IMAGE ... --class 281 285")
+                         help="explain these ImageNet class ids instead (0-999), in this order; "
+                              "put them after the images: IMAGE ... --class 281 285")
     explain.add_argument("--segments", type=checked(int, check_n_segments), default=50, metavar="N",
                          help="SLIC superpixels requested (default: 50)")
     explain.add_argument("--compactness", type=checked(float, check_compactness), default=10.0, metavar="M",
@@ -172,11 +175,11 @@ def explain_all(model: CamModel, images: Sequence[str], options: ExplainOptions,
     with tqdm(total=len(images), desc="explain", unit="photo", file=sys.stderr,
               disable=True if len(images) < 2 else None,  # None: shown when stderr is a terminal
               dynamic_ncols=True) as progress:
-        for image, name in zip(images, names):
+        for image, name in zip(images, names, strict=True):
             progress.set_postfix_str(Path(image).name, refresh=False)
             try:
                 result = explain_image(model, image, options, out_dir, name)
-            except Exception as error:  # noqa: BLE001 - one bad photo never stops the others
+            except Exception as error:
                 message = failure_message(image, error)
                 tqdm.write(f"error: {message}", file=sys.stderr)
                 entries.append(failure_entry(image, message))
@@ -193,7 +196,7 @@ def explain_all(model: CamModel, images: Sequence[str], options: ExplainOptions,
 
 def report(result: Explained) -> str:
     """``"images/chelsea.png: Egyptian cat 0.80, tabby 0.08 -> a.png, a.npz"``."""
-    classes = ", ".join(f"{label} ({i}) {p:.2f}" for i, label, p in zip(result.class_ids, result.labels, result.probs))
+    classes = ", ".join(f"{label} ({i}) {p:.2f}" for i, label, p in zip(result.class_ids, result.labels, result.probs, strict=True))
     return f"{result.image}: {classes} -> {', '.join(result.files)}"
 
 

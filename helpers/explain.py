@@ -20,6 +20,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -108,7 +109,7 @@ def explain_image(model: CamModel, image: str | Path, options: ExplainOptions, o
     try:
         with atomic_write(arrays_path) as arrays_tmp, atomic_write(figure_path) as figure_tmp:
             write_png(figure, figure_tmp)
-            np.savez_compressed(arrays_tmp, **arrays)
+            np.savez_compressed(arrays_tmp, **cast(dict[str, Any], arrays))  # numpy's stubs would match a key to allow_pickle
     finally:
         plt.close(figure)
     return Explained(

@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -225,7 +225,7 @@ def _weights_key(name: str, pretrained: bool) -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_model(name: str, pretrained: bool, weights_key: str | None) -> CamModel:
     builders = {"resnet50": _build_resnet50, "efficientnet_lite0": _build_efficientnet_lite0}
     if pretrained:
@@ -309,7 +309,7 @@ def _build_efficientnet_lite0(pretrained: bool) -> CamModel:
         name="efficientnet_lite0",
         net=net.eval(),
         feature_layer=net.head_activation,
-        classifier=net._fc,
+        classifier=net.classifier,
         categories=tuple(ResNet50_Weights.DEFAULT.meta["categories"]),
         input_size=224,
         mean=IMAGENET_MEAN,
@@ -328,6 +328,9 @@ class EfficientNetLite(EfficientNet):
     the library's ``extract_features``, step for step.
     """
 
+    _fc: nn.Linear  # the library's classifier and blocks, typed for mypy (the library has no hints)
+    _blocks: nn.ModuleList
+
     def __init__(self, blocks_args, global_params) -> None:
         super().__init__(blocks_args, global_params)
         self.head_activation = nn.ReLU6()
@@ -338,6 +341,42 @@ class EfficientNetLite(EfficientNet):
         for idx, block in enumerate(self._blocks):
             x = block(x, drop_connect_rate=rate * idx / len(self._blocks) if rate else rate)
         return self.head_activation(self._bn1(self._conv_head(x)))
+
+    # The library names its parts with leading underscores; the rest of the helpers use only
+    # the public names below, so this class is the one place that knows the library's layout.
+
+    @property
+    def classifier(self) -> nn.Linear:
+        """The final ``Linear(1280, num_classes)``."""
+        return self._fc
+
+    @property
+    def blocks(self) -> nn.ModuleList:
+        """The 16 MBConv blocks, in forward order."""
+        return self._blocks
+
+    def replace_classifier(self, num_classes: int) -> nn.Linear:
+        """Put a new ``Linear(1280, num_classes)`` (default initialisation) in place of the classifier."""
+        self._fc = nn.Linear(self._fc.in_features, num_classes)
+        return self._fc
+
+    def split(self, trainable_blocks: int = 1) -> tuple[nn.Sequential, nn.Sequential]:
+        """The network as a frozen-able ``front`` and a trainable ``top``: ``top(front(x)) == self(x)``.
+
+        ``front``: the stem and all MBConv blocks but the last ``trainable_blocks``,
+        ``(n, 3, S, S) -> (n, C, S/32, S/32)`` (C = 192 for one trainable block).
+        ``top``: the remaining blocks, the head (1x1 convolution, batch norm, ``head_activation``:
+        the CAM feature maps), global average pooling, dropout and the classifier,
+        ``-> (n, num_classes)``. Both share this network's modules and parameters, so training
+        ``top`` trains the network; replace the classifier before splitting.
+        """
+        if not 1 <= trainable_blocks <= len(self._blocks):
+            raise ValueError(f"trainable_blocks must be between 1 and {len(self._blocks)}, got {trainable_blocks}.")
+        blocks = list(self._blocks)
+        front = nn.Sequential(self._conv_stem, self._bn0, self._swish, *blocks[:-trainable_blocks])
+        top = nn.Sequential(*blocks[-trainable_blocks:], self._conv_head, self._bn1, self.head_activation,
+                            self._avg_pooling, nn.Flatten(1), self._dropout, self._fc)
+        return front, top
 
 
 def _check_batch(batch: torch.Tensor) -> None:

@@ -76,17 +76,14 @@ def compute_secam(
     rgb = load_image(image)
     check_secam_options(n_segments, compactness, threshold)
     _check_image_size(cam, rgb)
-    if segments is None:
-        segments = superpixels(rgb, n_segments, compactness)
-    else:
-        segments = _checked_segments(segments, cam.image_size)
+    segments = superpixels(rgb, n_segments, compactness) if segments is None else _checked_segments(segments, cam.image_size)
     # One class at a time, so that only one (H, W) upsampled CAM exists at once (a 12-megapixel
     # photo's five would take 240 MB); the values are those of cam.heatmaps("relu_max").
     upsampled = (upsample(m, cam.image_size) for m in normalise(cam.maps, "relu_max"))
     means = superpixel_means(upsampled, segments).astype(np.float32)  # (k, n)
     maps = np.empty((len(means), *cam.image_size), dtype=np.float32)
     masks = np.empty(maps.shape, dtype=bool)
-    for mean, map_, mask in zip(means, maps, masks):
+    for mean, map_, mask in zip(means, maps, masks, strict=True):
         np.take(mean, segments, out=map_, mode="clip")  # labels are 0 .. n - 1: nothing is clipped
         np.greater(map_, threshold * mean.max(), out=mask)  # threshold_masks, one class at a time
     return SecamResult(cam=cam, segments=segments, maps=maps, masks=masks, threshold=threshold)

@@ -186,13 +186,13 @@ def enforce_connectivity(labels: np.ndarray, min_size: int) -> np.ndarray:
     """
     pieces = np.zeros(labels.shape, dtype=np.int64)  # 1 .. n_pieces, one id per connected piece
     for value in np.unique(labels):
-        components, count = ndimage.label(labels == value)
+        components, _ = ndimage.label(labels == value)
         pieces[components > 0] = components[components > 0] + pieces.max()
     piece_ids, first = np.unique(pieces.ravel(), return_index=True)
     piece_values = labels.ravel()[first]
     sizes = np.bincount(pieces.ravel())
     largest: dict[int, int] = {}  # label value -> its largest piece
-    for piece, value in zip(piece_ids.tolist(), piece_values.tolist()):
+    for piece, value in zip(piece_ids.tolist(), piece_values.tolist(), strict=True):
         if value not in largest or sizes[piece] > sizes[largest[value]]:
             largest[value] = piece
     keep = [piece for piece in largest.values() if sizes[piece] >= min_size]

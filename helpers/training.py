@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from .images import load_image, preprocess
-from .models import CamModel, in_batches
+from .models import CamModel, EfficientNetLite, in_batches
 
 BATCH_SIZE = 64
 
@@ -53,7 +53,7 @@ class BasicBlock(nn.Module):
             nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False),
             nn.BatchNorm2d(out_channels),
         )
-        self.shortcut = nn.Identity()
+        self.shortcut: nn.Module = nn.Identity()
         if stride != 1 or in_channels != out_channels:
             self.shortcut = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, stride=stride, bias=False),
                                           nn.BatchNorm2d(out_channels))
@@ -117,54 +117,34 @@ def transfer_model(
             (7x7), and a 64x64 spectrogram has no detail to lose at 160.
 
     Returns:
-        The ``CamModel`` (ImageNet normalisation) and its trainable top, a module mapping
-        :func:`frozen_features` to logits.
+        The ``CamModel`` (ImageNet normalisation) and its trainable top (the ``top`` of
+        :meth:`EfficientNetLite.split`), a module mapping :func:`frozen_features` to logits.
     """
     if base.name != "efficientnet_lite0":
         raise ValueError(f"transfer_model adapts efficientnet_lite0, got {base.name!r}; "
                          "use helpers.load_model('efficientnet_lite0').")
     net = copy.deepcopy(base.net)
+    if not isinstance(net, EfficientNetLite):
+        raise TypeError(f"transfer_model needs the helpers' EfficientNetLite network, got {type(net).__name__}.")
     with seeded(seed):
-        net._fc = nn.Linear(net._fc.in_features, len(categories))
+        classifier = net.replace_classifier(len(categories))
     net.requires_grad_(False)
-    top = TransferTop(net)
+    _, top = net.split(trainable_blocks=1)
     top.requires_grad_(True)
     model = CamModel(name="efficientnet_lite0, fine-tuned", net=net.eval(), feature_layer=net.head_activation,
-                     classifier=net._fc, categories=tuple(categories), input_size=input_size, mean=base.mean,
+                     classifier=classifier, categories=tuple(categories), input_size=input_size, mean=base.mean,
                      std=base.std, weights=f"ImageNet, then last block and head trained here (seed {seed})")
     return model, top
 
 
-class TransferTop(nn.Module):
-    """The trained part of the fine-tuned EfficientNet-Lite0: last block -> head -> GAP -> linear.
-
-    ``top(frozen_features(net, x))`` equals ``net(x)``; its parameters are the network's own,
-    so training the top trains the network.
-    """
-
-    def __init__(self, net: nn.Module) -> None:
-        super().__init__()
-        self.block, self.conv_head, self.bn_head = net._blocks[-1], net._conv_head, net._bn1
-        self.activation, self.pool, self.dropout, self.fc = net.head_activation, net._avg_pooling, net._dropout, net._fc
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.activation(self.bn_head(self.conv_head(self.block(x))))
-        return self.fc(self.dropout(self.pool(x).flatten(1)))
-
-
-def frozen_features(net: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+def frozen_features(net: EfficientNetLite, batch: torch.Tensor) -> torch.Tensor:
     """``(n, 192, S/32, S/32)``: EfficientNet-Lite0's stem and all blocks but the last, in eval mode.
 
-    Run it once on all images; training the top on its output is then cheap per epoch.
+    The ``front`` of :meth:`EfficientNetLite.split`. Run it once on all images; training the
+    top on its output is then cheap per epoch.
     """
-
-    def front(chunk: torch.Tensor) -> torch.Tensor:
-        x = net._swish(net._bn0(net._conv_stem(chunk)))
-        for block in net._blocks[:-1]:
-            x = block(x)
-        return x.contiguous()  # the default layout again, for the trained top
-
-    return in_batches(front, batch)
+    front, _ = net.split(trainable_blocks=1)
+    return in_batches(front, batch).contiguous()  # the default layout again, for the trained top
 
 
 def model_inputs(images: np.ndarray, model: CamModel) -> torch.Tensor:

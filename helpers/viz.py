@@ -11,7 +11,6 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
-
 from skimage.segmentation import mark_boundaries
 
 from .cam import CamResult, normalise, upsample
@@ -95,7 +94,7 @@ def plot_topk(
     axes[0].imshow(image)
     axes[0].set_axis_off()
     axes[0].set_title(f"input ({cam.model_name})", fontsize=10)
-    for ax, heatmap, label, prob in zip(axes[1:], heatmaps, cam.labels, cam.probs):
+    for ax, heatmap, label, prob in zip(axes[1:], heatmaps, cam.labels, cam.probs, strict=True):
         artist = overlay(ax, image, heatmap, alpha=alpha, title=class_title(label, float(prob)), colorbar=False)
     fig.colorbar(artist, ax=list(axes[1:]), fraction=0.02, pad=0.01, shrink=0.85, label=f"CAM ({mode})")
     return fig
@@ -170,7 +169,7 @@ def plot_comparison(
     columns = 1 + 2 * len(methods)
     fig, axes = plt.subplots(len(ranks), columns, figsize=(3.2 * columns, 2.9 * len(ranks) + 0.4),
                              layout="constrained", squeeze=False)
-    for row, rank in zip(axes, ranks):
+    for row, rank in zip(axes, ranks, strict=True):
         row[0].imshow(image)
         row[0].set_title(class_title(cam.labels[rank], float(cam.probs[rank])), fontsize=10)
         row[0].set_axis_off()
@@ -178,7 +177,7 @@ def plot_comparison(
             "cam": (image, cam_maps[rank], "CAM", cam_masks[rank]),
             "secam": (with_edges, secam_maps[rank], f"SeCAM ({secam.n_superpixels} superpixels)", secam_masks[rank]),
         }
-        for column, method in zip(range(1, columns, 2), methods):
+        for column, method in zip(range(1, columns, 2), methods, strict=True):
             background, heatmap, name, mask = pairs[method]
             artist = overlay(row[column], background, heatmap, title=name, colorbar=False)
             row[column + 1].imshow(masked(image, mask))

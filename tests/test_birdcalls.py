@@ -85,7 +85,7 @@ def test_call_shapes_rise_fall_and_come_in_two_notes() -> None:
 
 def test_mixtures_hold_two_species_overlapping_in_time() -> None:
     data = birdcalls.make_dataset(20, seed=3, mixtures=True)
-    for label, (louder, quieter) in zip(data.labels, data.calls):
+    for label, (louder, quieter) in zip(data.labels, data.calls, strict=True):
         assert louder.species == label != quieter.species
         overlap = min(louder.stop, quieter.stop) - max(louder.start, quieter.start)
         assert overlap > 0

@@ -42,7 +42,7 @@ def test_topk_is_sorted_by_probability_and_matches_the_network(lite0: helpers.Ca
 def test_maps_equal_the_weighted_sum_of_feature_maps_class_by_class(lite0: helpers.CamModel, chelsea, chelsea_cam) -> None:
     _, features = lite0.forward_with_features(helpers.preprocess(chelsea, lite0))
     f = features[0].numpy()  # (C, h, w)
-    for class_id, cam_map in zip(chelsea_cam.class_ids, chelsea_cam.maps):
+    for class_id, cam_map in zip(chelsea_cam.class_ids, chelsea_cam.maps, strict=True):
         w = lite0.fc_weight[class_id].numpy()  # (C,)
         expected = (w[:, None, None] * f).sum(axis=0)
         np.testing.assert_allclose(cam_map, expected, rtol=0, atol=1e-4)
@@ -138,7 +138,7 @@ def test_upsample_is_cv2_inter_linear(chelsea_cam, size: tuple[int, int]) -> Non
     maps = helpers.normalise(chelsea_cam.maps, "relu_max")
     ours = helpers.upsample(maps, size)
     assert ours.shape == (5, *size) and ours.dtype == np.float32
-    for ours_map, small in zip(ours, maps):
+    for ours_map, small in zip(ours, maps, strict=True):
         reference = cv2.resize(small, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
         np.testing.assert_allclose(ours_map, reference.reshape(size), rtol=0, atol=1e-5)
 

@@ -190,13 +190,13 @@ def test_odd_photos_are_explained(
 ) -> None:
     make(tmp_path / name)
     out_dir = tmp_path / "out put"
-    status, out, err = run(["explain", str(tmp_path / name), *MODEL, "--topk", "2", "--out", str(out_dir)], capsys)
+    status, _, err = run(["explain", str(tmp_path / name), *MODEL, "--topk", "2", "--out", str(out_dir)], capsys)
     assert (status, err) == (0, "")
     stem = Path(name).stem
     assert written(out_dir) == sorted([f"{stem}.npz", f"{stem}.png", "summary.json"])
     arrays = np.load(out_dir / f"{stem}.npz")
     assert arrays["segments"].shape == size and arrays["secam"].shape == (2, *size)
-    assert np.isfinite(arrays["secam"]).all() and 0 <= arrays["secam"].min() and arrays["secam"].max() <= 1
+    assert np.isfinite(arrays["secam"]).all() and arrays["secam"].min() >= 0 and arrays["secam"].max() <= 1
 
 
 def test_exif_rotated_jpeg_is_explained_upright(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -292,7 +292,7 @@ def test_a_photo_above_pillows_pixel_limit_is_one_line_and_the_others_go_on(
     small, big = photo(tmp_path, "small.png", size=(40, 30)), photo(tmp_path, "big.png", size=(400, 300))
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 50_000)  # 120,000 pixels: above twice the limit
     out_dir = tmp_path / "out"
-    status, out, err = run(["explain", str(big), str(small), *MODEL, "--topk", "1", "--out", str(out_dir)], capsys)
+    status, _out, err = run(["explain", str(big), str(small), *MODEL, "--topk", "1", "--out", str(out_dir)], capsys)
     assert status == 1
     assert_one_error_line(err, str(big), "has 120,000 pixels", "limit of 50,000 pixels")
     assert written(out_dir) == ["small.npz", "small.png", "summary.json"]
@@ -313,7 +313,7 @@ def test_an_unexpected_error_in_one_photo_never_stops_the_others(
 
     monkeypatch.setattr(explain_module, "compute_cam", fails_on_the_odd_photo)
     out_dir = tmp_path / "out"
-    status, out, err = run(["explain", str(good), str(odd), *MODEL, "--topk", "1", "--out", str(out_dir)], capsys)
+    status, _out, err = run(["explain", str(good), str(odd), *MODEL, "--topk", "1", "--out", str(out_dir)], capsys)
     assert status == 1
     assert_one_error_line(err, str(odd), "RuntimeError: a kernel failed")
     assert written(out_dir) == ["good.npz", "good.png", "summary.json"]

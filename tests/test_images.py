@@ -17,7 +17,7 @@ def test_every_sample_image_exists_and_is_listed_in_sources() -> None:
 
 
 def test_unknown_sample_image_is_named() -> None:
-    with pytest.raises(ValueError, match="'dog.png'"):
+    with pytest.raises(ValueError, match=r"'dog\.png'"):
         helpers.sample_image_path("dog.png")
 
 

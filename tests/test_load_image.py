@@ -115,7 +115,7 @@ def test_wrong_arrays_are_rejected_with_the_fix(array: np.ndarray, match: str) -
 
 
 def test_missing_path(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="No image file at .*nothing.png"):
+    with pytest.raises(FileNotFoundError, match=r"No image file at .*nothing\.png"):
         helpers.load_image(tmp_path / "nothing.png")
 
 
@@ -132,7 +132,7 @@ def test_empty_file(tmp_path: Path) -> None:
 
 def test_text_with_an_image_extension(tmp_path: Path) -> None:
     (tmp_path / "notes.jpg").write_text("these are my notes, not a photo\n")
-    with pytest.raises(helpers.ImageError, match="notes.jpg is not an image"):
+    with pytest.raises(helpers.ImageError, match=r"notes\.jpg is not an image"):
         helpers.load_image(tmp_path / "notes.jpg")
 
 

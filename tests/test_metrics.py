@@ -118,7 +118,7 @@ def test_average_drop_and_increase_in_confidence_by_hand() -> None:
 
 @pytest.mark.parametrize("y", [0.0, -0.1, float("nan")])
 def test_average_drop_refuses_a_photo_without_probability(y: float) -> None:
-    with pytest.raises(ValueError, match="pair 1: the photo's probability Y = .* must be positive"):
+    with pytest.raises(ValueError, match=r"pair 1: the photo's probability Y = .* must be positive"):
         metrics.average_drop([(0.5, 0.4), (y, 0.1)])
 
 

@@ -189,9 +189,8 @@ def test_no_hook_outlives_a_forward_pass(lite0: helpers.CamModel, chelsea) -> No
 
 def test_capture_outputs_removes_its_hooks_when_the_block_raises(resnet_random: helpers.CamModel) -> None:
     layer = resnet_random.net.layer4
-    with pytest.raises(RuntimeError, match="boom"):
-        with helpers.capture_outputs({"layer4": layer}):
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"), helpers.capture_outputs({"layer4": layer}):
+        raise RuntimeError("boom")
     assert len(layer._forward_hooks) == 0
 
 

@@ -25,7 +25,7 @@ def test_shapes_and_types(chelsea_secam: helpers.SecamResult) -> None:
     assert chelsea_secam.masks.shape == (5, 300, 451) and chelsea_secam.masks.dtype == bool
     assert chelsea_secam.segments.shape == (300, 451) and chelsea_secam.segments.dtype == np.int64
     assert np.array_equal(np.unique(chelsea_secam.segments), np.arange(chelsea_secam.n_superpixels))
-    assert 0.0 <= chelsea_secam.maps.min() and chelsea_secam.maps.max() <= 1.0
+    assert chelsea_secam.maps.min() >= 0.0 and chelsea_secam.maps.max() <= 1.0
 
 
 def test_secam_is_constant_inside_every_superpixel(chelsea_secam: helpers.SecamResult) -> None:
@@ -58,7 +58,7 @@ def test_segment_means_against_a_hand_computed_case() -> None:
 
 
 def test_masks_keep_what_exceeds_the_threshold_of_each_maximum(chelsea_secam: helpers.SecamResult) -> None:
-    for secam_map, mask in zip(chelsea_secam.maps, chelsea_secam.masks):
+    for secam_map, mask in zip(chelsea_secam.maps, chelsea_secam.masks, strict=True):
         np.testing.assert_array_equal(mask, secam_map > 0.8 * secam_map.max())
         assert mask.any() and not mask.all()
 
@@ -66,7 +66,7 @@ def test_masks_keep_what_exceeds_the_threshold_of_each_maximum(chelsea_secam: he
 def test_threshold_zero_and_one(chelsea_cam: helpers.CamResult, chelsea: np.ndarray, chelsea_secam) -> None:
     everything = helpers.compute_secam(chelsea_cam, chelsea, threshold=0.0, segments=chelsea_secam.segments)
     nothing = helpers.compute_secam(chelsea_cam, chelsea, threshold=1.0, segments=chelsea_secam.segments)
-    assert all(m[s > 0].all() for m, s in zip(everything.masks, everything.maps))
+    assert all(m[s > 0].all() for m, s in zip(everything.masks, everything.maps, strict=True))
     assert not nothing.masks.any()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from scipy import ndimage
@@ -110,7 +112,7 @@ def test_real_crop_agrees_with_scikit_image(crop: np.ndarray) -> None:
 
 def test_real_crop_settles_labels_within_ten_rounds_and_converges_later(crop: np.ndarray) -> None:
     ten = slic.slic(crop, n_segments=30, compactness=10.0, max_iter=10)
-    changes = [int((a != b).sum()) for a, b in zip(ten.label_history, ten.label_history[1:])]
+    changes = [int((a != b).sum()) for a, b in itertools.pairwise(ten.label_history)]
     assert changes[-1] < 0.1 * changes[0]  # labels settle fast...
     longer = slic.slic(crop, n_segments=30, compactness=10.0, max_iter=100)
     assert longer.converged  # ...centres settle to within 0.5 pixel later

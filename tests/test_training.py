@@ -35,7 +35,7 @@ def test_training_learns_and_is_deterministic(clips: birdcalls.BirdCalls) -> Non
     inputs = training.model_inputs(clips.images, models[0])
     losses = [training.train(m.net, inputs, clips.labels, epochs=5, lr=3e-3, seed=1) for m in models]
     assert losses[0] == losses[1]
-    for a, b in zip(models[0].net.state_dict().values(), models[1].net.state_dict().values()):
+    for a, b in zip(models[0].net.state_dict().values(), models[1].net.state_dict().values(), strict=True):
         assert torch.equal(a, b)
     assert losses[0][-1] < 0.6 * losses[0][0]
     accuracy = (training.predict(models[0].net, inputs).argmax(axis=1) == clips.labels).mean()
@@ -64,10 +64,10 @@ def test_transfer_model_trains_only_its_top_and_leaves_the_base_alone(lite0: hel
     frozen = training.frozen_features(model.net, inputs)
     assert frozen.shape == (6, 192, 5, 5)
     np.testing.assert_allclose(training.predict(top, frozen), training.predict(model.net, inputs), atol=1e-5)
-    before = [p.clone() for p in model.net._blocks[0].parameters()]
+    before = [p.clone() for p in model.net.blocks[0].parameters()]
     training.train(top, training.frozen_features(model.net, training.model_inputs(clips.images[:64], model)),
                    clips.labels[:64], epochs=1, lr=1e-3)
-    assert all(torch.equal(a, b) for a, b in zip(before, model.net._blocks[0].parameters()))
+    assert all(torch.equal(a, b) for a, b in zip(before, model.net.blocks[0].parameters(), strict=True))
     cam = helpers.compute_cam(model, clips.images[0], topk=3)
     assert cam.maps.shape == (3, 5, 5)
 

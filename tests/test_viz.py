@@ -7,10 +7,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
-import helpers  # noqa: E402
+import helpers
 
 
 def test_save_figure_writes_a_png_into_the_output_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
