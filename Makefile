@@ -78,7 +78,7 @@ test-native: $(STAMP)
 
 # The helpers, the tests and the notebooks' conftest; ruff and mypy read pyproject.toml.
 lint: $(STAMP)
-	$(BIN)/ruff check helpers tests notebooks/conftest.py
+	$(BIN)/ruff check helpers tests notebooks
 	$(BIN)/mypy
 
 execute: $(STAMP)

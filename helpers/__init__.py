@@ -1,81 +1,57 @@
-"""Helpers for the CAM and SeCAM tutorial notebooks.
+"""Class activation maps (CAM) and SeCAM for image classifiers, as taught in the notebooks.
 
-The notebooks import from here; each submodule has one job:
+The public API, in the order of a typical use::
+
+    import helpers
+
+    model = helpers.load_model()                              # CamModel
+    image = helpers.load_image(helpers.sample_image_path("chelsea.png"))
+    cam = helpers.compute_cam(model, image, topk=5)           # CamResult, maps (5, h, w)
+    secam = helpers.compute_secam(cam, image)                 # SecamResult, maps (5, H, W)
+    fig = helpers.plot_comparison(image, secam)
+    helpers.save_figure(fig, "chelsea.png")                   # into outputs/
+
+The notebooks also use the building blocks from the submodules, each with one job:
 
 - ``models``: build a CAM-ready classifier once, capture its last feature maps.
 - ``images``: read any photo as RGB, sample photos, preprocessing to the model's input.
 - ``cam``: class activation maps for k classes from one forward pass; normalise, upsample.
 - ``slic``: a step-by-step teaching SLIC in NumPy (notebook 03); use scikit-image's for photos.
 - ``secam``: SeCAM, CAM averaged over SLIC superpixels at image resolution (notebook 04).
+- ``as_in_source``: the source tutorial's SeCAM, defects included, for teaching only.
 - ``metrics``: faithfulness (deletion, insertion, Average Drop) and localisation (pointing game).
+- ``baselines``: Grad-CAM, LIME and random maps to compare against (the ``baselines`` extra).
 - ``architecture``: stage-by-stage shapes and parameter counts (notebook 01).
-- ``viz``: overlays, top-k grids; save figures atomically into ``outputs/``.
+- ``viz``: overlays, top-k grids, comparisons, widgets; save figures atomically.
 - ``paths``: where photos live, where outputs go, writing files atomically.
 - ``birdcalls``: synthetic bird-call spectrograms with known call boxes (notebook 06).
 - ``training``: train small CAM-ready classifiers on the CPU, from scratch or by transfer.
-- ``explain`` and ``cli``: ``python -m helpers explain IMAGE ...``, the command line.
+- ``claims``: the checks behind every sentence of the notebooks that states a result.
+- ``explain`` and ``cli``: the ``cam-explain`` command (``python -m helpers explain``).
+- ``bench``: ``make bench``, speed as ratios measured side by side.
 """
 
-from .architecture import StageInfo, format_stage_table, parameter_count, resnet_stages, stage_table
-from .cam import NORMALISATIONS, CamResult, check_class_request, compute_cam, normalise, upsample
-from .images import SAMPLE_IMAGES, ImageError, load_image, preprocess, sample_image_path
-from .models import (
-    MODEL_NAMES,
-    CamModel,
-    ModelUnavailableError,
-    capture_outputs,
-    clear_model_cache,
-    load_model,
-    resnet50_checkpoint_path,
-)
-from .paths import output_dir
-from .secam import (
-    SecamResult,
-    check_secam_options,
-    compute_secam,
-    secam_as_in_source,
-    segment_means,
-    superpixels,
-    threshold_masks,
-)
-from .viz import class_title, explorer, overlay, plot_comparison, plot_topk, save_figure
+from .cam import CamResult, compute_cam
+from .images import SAMPLE_IMAGES, ImageError, load_image, sample_image_path
+from .models import CamModel, ModelUnavailableError, load_model
+from .secam import SecamResult, compute_secam
+from .viz import explorer, overlay, plot_comparison, plot_topk, save_figure
 
 __all__ = [
-    "MODEL_NAMES",
-    "NORMALISATIONS",
     "SAMPLE_IMAGES",
     "CamModel",
     "CamResult",
     "ImageError",
     "ModelUnavailableError",
     "SecamResult",
-    "StageInfo",
-    "capture_outputs",
-    "check_class_request",
-    "check_secam_options",
-    "class_title",
-    "clear_model_cache",
     "compute_cam",
     "compute_secam",
     "explorer",
-    "format_stage_table",
     "load_image",
     "load_model",
-    "normalise",
-    "output_dir",
     "overlay",
-    "parameter_count",
     "plot_comparison",
     "plot_topk",
-    "preprocess",
-    "resnet50_checkpoint_path",
-    "resnet_stages",
     "sample_image_path",
     "save_figure",
-    "secam_as_in_source",
-    "segment_means",
-    "stage_table",
-    "superpixels",
-    "threshold_masks",
-    "upsample",
 ]

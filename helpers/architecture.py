@@ -9,6 +9,7 @@ import torch
 from torch import nn
 from torchvision.models import ResNet
 
+from . import _validate
 from .models import capture_outputs
 
 
@@ -53,7 +54,7 @@ def stage_table(net: nn.Module, stages: Mapping[str, Sequence[nn.Module]], input
     The shapes are measured, not computed: a forward hook on the last module of each stage
     records its output during one pass of a zero image of side ``input_size``.
     """
-    if input_size < 32:
+    if not _validate.is_integer(input_size) or input_size < 32:
         raise ValueError(f"input_size must be at least 32 pixels (the network's stride), got {input_size}.")
     probes = {name: modules[-1] for name, modules in stages.items()}
     was_training = net.training

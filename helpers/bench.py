@@ -19,12 +19,11 @@ from datetime import date
 import cv2
 import numpy as np
 import torch
-from skimage.segmentation import slic
 
-from . import baselines
+from . import as_in_source, baselines
 from .cam import compute_cam
 from .images import load_image, preprocess, sample_image_path
-from .models import clear_model_cache, load_model
+from .models import load_model
 from .secam import compute_secam, superpixels
 
 MODEL = "efficientnet_lite0"
@@ -44,30 +43,6 @@ def interleaved_medians(functions: list[Callable[[], object]], repeats: int, war
             function()
             times[i].append(time.perf_counter() - start)
     return [float(np.median(t)) for t in times]
-
-
-def source_style_secam(image: np.ndarray, topk: int = 5) -> list[np.ndarray]:
-    """The source's pipeline style, for timing only: the model rebuilt and its weights reloaded on
-    every call, one CAM per class in a loop, the label map shrunk to 7x7, one boolean mask per
-    superpixel."""
-    clear_model_cache()
-    model = load_model(MODEL)
-    logits, features = model.forward_with_features(preprocess(image, model))
-    f = features[0].numpy()
-    weights = model.fc_weight.numpy()
-    segments = slic(image, n_segments=50, compactness=10, start_label=1)
-    h, w = f.shape[1:]
-    small = cv2.resize(segments.astype(np.float32), (w, h), interpolation=cv2.INTER_NEAREST).astype(int)
-    maps = []
-    for class_id in logits[0].topk(topk).indices.tolist():
-        cam = weights[class_id].dot(f.reshape(f.shape[0], -1)).reshape(h, w)
-        cam = np.maximum(cam, 0) / cam.max()
-        secam = np.zeros_like(cam)
-        for value in np.unique(small):
-            mask = small == value
-            secam[mask] = cam[mask].mean()
-        maps.append(secam)
-    return maps
 
 
 def peak_memory_mb() -> float:
@@ -156,7 +131,7 @@ def main() -> None:
     t_lime = time.perf_counter() - start
     rows.append(("LIME 1000 samples / our SeCAM top-5", t_lime / t_secam2, ">= 100", t_lime / t_secam2 >= 100))
 
-    t_source, t_ours = interleaved_medians([lambda: source_style_secam(image), secam_top5], max(3, args.repeats // 3))
+    t_source, t_ours = interleaved_medians([lambda: as_in_source.pipeline(image, model_name=MODEL), secam_top5], max(3, args.repeats // 3))
     rows.append(("source pipeline style / ours (SeCAM top-5)", t_source / t_ours, "> 1", t_source / t_ours > 1))
 
     large = large_photo_runs(LARGE_RUNS)

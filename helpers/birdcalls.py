@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _validate
+
 SPECIES: tuple[str, ...] = ("rising whistle", "falling trill", "two-note call")
 SAMPLE_RATE = 8000
 N_FFT = 126
@@ -111,8 +113,7 @@ def make_dataset(n: int, seed: int, *, hum_species: int | None = None, mixtures:
         mixtures: two calls of different species overlap in time in every clip; the label
             is the louder one (``calls[i][0]``), the other is ``calls[i][1]``.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer (number of clips), got {n!r}.")
+    _validate.positive_integer(n, "n", "number of clips")
     if hum_species is not None and hum_species not in range(len(SPECIES)):
         raise ValueError(f"hum_species must be a species index 0-{len(SPECIES) - 1} or None, got {hum_species!r}.")
     rng = np.random.default_rng(seed)

@@ -13,8 +13,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import _validate
 from .images import load_image, preprocess
 from .models import CamModel
+
+__all__ = [
+    "NORMALISATIONS",
+    "CamResult",
+    "compute_cam",
+    "normalise",
+    "upsample",
+]
 
 NORMALISATIONS: tuple[str, ...] = ("relu_max", "minmax")
 """``relu_max``: max(M, 0) / max(M), keeps 0 as "no evidence" and drops negative evidence.
@@ -68,7 +77,7 @@ def compute_cam(
     Returns:
         A :class:`CamResult` whose ``maps`` are ``(k, h, w)``, e.g. ``(5, 7, 7)``.
     """
-    check_class_request(topk, class_ids, model.num_classes)  # before the forward pass, not after
+    _validate.class_request(topk, class_ids, model.num_classes)  # before the forward pass, not after
     rgb = load_image(image)
     logits, features = model.forward_with_features(preprocess(rgb, model))
     logits, features = logits[0], features[0]  # (num_classes,), (C, h, w)
@@ -97,8 +106,7 @@ def normalise(maps: np.ndarray, mode: str = "relu_max") -> np.ndarray:
     Returns:
         ``float32`` array of the same shape.
     """
-    if mode not in NORMALISATIONS:
-        raise ValueError(f"Unknown normalisation {mode!r}; choose one of: {', '.join(NORMALISATIONS)}.")
+    _validate.one_of(mode, "mode (the normalisation)", NORMALISATIONS)
     maps = np.asarray(maps, dtype=np.float32)
     if maps.ndim not in (2, 3):
         raise ValueError(f"maps must have shape (h, w) or (k, h, w), got {maps.shape}.")
@@ -123,7 +131,7 @@ def upsample(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         ``(H, W)`` or ``(k, H, W) float32``.
     """
     height, width = size
-    if not all(isinstance(v, (int, np.integer)) and v > 0 for v in size):
+    if len(size) != 2 or not all(_validate.is_integer(v) and v > 0 for v in size):
         raise ValueError(f"size must be two positive integers (H, W), got {size}.")
     maps = np.asarray(maps, dtype=np.float32)
     if maps.ndim not in (2, 3):
@@ -133,28 +141,8 @@ def upsample(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return resized.reshape(*maps.shape[:-2], int(height), int(width)).numpy()
 
 
-def check_class_request(topk: int, class_ids: Sequence[int] | None, num_classes: int) -> None:
-    """Raise ``ValueError`` naming the problem unless ``topk`` or ``class_ids`` can be explained.
-
-    ``class_ids``, when given, must be a non-empty sequence of integers in
-    ``0 .. num_classes - 1``; otherwise ``topk`` must be an integer in ``1 .. num_classes``.
-    :func:`compute_cam` and the command line both call it, so both say the same thing.
-    """
-    if class_ids is None:
-        if isinstance(topk, bool) or not isinstance(topk, (int, np.integer)) or not 1 <= topk <= num_classes:
-            raise ValueError(f"topk must be an integer from 1 to {num_classes} (the number of classes), got {topk!r}.")
-        return
-    ids = list(class_ids)
-    if not ids:
-        raise ValueError("class_ids is empty; give at least one class id, or leave it None for top-k.")
-    for class_id in ids:
-        if isinstance(class_id, bool) or not isinstance(class_id, (int, np.integer)) or not 0 <= class_id < num_classes:
-            raise ValueError(f"Unknown class id {class_id!r}: class ids are integers from 0 to {num_classes - 1}; "
-                             "model.categories lists their names.")
-
-
 def _chosen_classes(logits: torch.Tensor, topk: int, class_ids: Sequence[int] | None) -> torch.Tensor:
-    """``(k,) int64``: the requested class ids (validated by :func:`check_class_request`) or the top-k."""
+    """``(k,) int64``: the requested class ids (validated by ``_validate.class_request``) or the top-k."""
     if class_ids is None:
         return logits.topk(int(topk)).indices
     return torch.tensor([int(i) for i in class_ids], dtype=torch.int64)

@@ -75,6 +75,10 @@ class Interval:
     def excludes_zero(self) -> bool:
         return self.low > 0 or self.high < 0
 
+    def __contains__(self, value: float) -> bool:
+        """``value in interval``: ``low <= value <= high``."""
+        return self.low <= value <= self.high
+
     def __str__(self) -> str:
         return f"{self.estimate:+.3f} [{self.low:+.3f}, {self.high:+.3f}]"
 

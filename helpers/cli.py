@@ -19,11 +19,12 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
-from .explain import METHODS, Explained, ExplainOptions, explain_image, failure_entry, output_names, write_summary
+from . import _validate
+from .explain import METHOD_CHOICES, Explained, ExplainOptions, explain_image, failure_entry, output_names, write_summary
 from .images import ImageError
 from .models import MODEL_NAMES, CamModel, ModelUnavailableError, load_model
 from .paths import output_dir
-from .secam import check_compactness, check_n_segments, check_threshold
+from .secam import COMPACTNESS, N_SEGMENTS, THRESHOLD
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 T = TypeVar("T")
@@ -99,7 +100,7 @@ def add_explain_arguments(explain: argparse.ArgumentParser) -> None:
     explain.add_argument("--model", choices=(*MODEL_NAMES, "auto"), default=None,
                          help="the classifier (default: $CAM_MODEL, else resnet50 when its weights are "
                               "available, else efficientnet_lite0)")
-    explain.add_argument("--method", choices=METHODS, default="both",
+    explain.add_argument("--method", choices=METHOD_CHOICES, default="both",
                          help="cam, secam, or both side by side (default: both)")
     classes = explain.add_mutually_exclusive_group()
     classes.add_argument("--topk", type=int, default=5, metavar="K",
@@ -107,12 +108,12 @@ def add_explain_arguments(explain: argparse.ArgumentParser) -> None:
     classes.add_argument("--class", dest="class_ids", type=int, action="extend", nargs="+", metavar="ID",
                          help="explain these ImageNet class ids instead (0-999), in this order; "
                               "put them after the images: IMAGE ... --class 281 285")
-    explain.add_argument("--segments", type=checked(int, check_n_segments), default=50, metavar="N",
-                         help="SLIC superpixels requested (default: 50)")
-    explain.add_argument("--compactness", type=checked(float, check_compactness), default=10.0, metavar="M",
-                         help="SLIC colour/space trade-off, > 0 (default: 10)")
-    explain.add_argument("--threshold", type=checked(float, check_threshold), default=0.8, metavar="T",
-                         help="masks keep what exceeds T x the map's maximum, 0-1 (default: 0.8)")
+    explain.add_argument("--segments", type=checked(int, _validate.n_segments), default=N_SEGMENTS, metavar="N",
+                         help=f"SLIC superpixels requested (default: {N_SEGMENTS})")
+    explain.add_argument("--compactness", type=checked(float, _validate.compactness), default=COMPACTNESS, metavar="M",
+                         help=f"SLIC colour/space trade-off, > 0 (default: {COMPACTNESS:g})")
+    explain.add_argument("--threshold", type=checked(float, _validate.threshold), default=THRESHOLD, metavar="T",
+                         help=f"masks keep what exceeds T x the map's maximum, 0-1 (default: {THRESHOLD:g})")
     explain.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help="output folder, created if missing (default: explain/ in $CAM_OUTPUT_DIR, else "
                               "outputs/explain in the repository when run from a checkout, else in the current folder)")

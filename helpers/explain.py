@@ -25,14 +25,15 @@ from typing import Any, cast
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .cam import CamResult, check_class_request, compute_cam
+from . import _validate
+from .cam import CamResult, compute_cam
 from .images import load_image
 from .models import CamModel
 from .paths import atomic_write
-from .secam import check_secam_options, compute_secam
+from .secam import COMPACTNESS, N_SEGMENTS, THRESHOLD, compute_secam
 from .viz import plot_comparison, plot_topk, write_png
 
-METHODS: tuple[str, ...] = ("cam", "secam", "both")
+METHOD_CHOICES: tuple[str, ...] = ("cam", "secam", "both")
 """``cam``: CAM only; ``secam``: SeCAM (its CAM is still saved, SeCAM is built on it); ``both``."""
 
 
@@ -41,7 +42,7 @@ class ExplainOptions:
     """What to explain in each photo, and how.
 
     Attributes:
-        method: one of ``METHODS``.
+        method: one of ``METHOD_CHOICES``.
         topk: explain the ``topk`` most probable classes ...
         class_ids: ... or exactly these classes (then ``topk`` is ignored).
         n_segments, compactness: SLIC's options (notebook 03).
@@ -51,16 +52,15 @@ class ExplainOptions:
     method: str = "both"
     topk: int = 5
     class_ids: tuple[int, ...] | None = None
-    n_segments: int = 50
-    compactness: float = 10.0
-    threshold: float = 0.8
+    n_segments: int = N_SEGMENTS
+    compactness: float = COMPACTNESS
+    threshold: float = THRESHOLD
 
     def check(self, num_classes: int) -> None:
         """Raise ``ValueError`` naming the first option a model with ``num_classes`` classes cannot use."""
-        if self.method not in METHODS:
-            raise ValueError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}.")
-        check_class_request(self.topk, self.class_ids, num_classes)
-        check_secam_options(self.n_segments, self.compactness, self.threshold)
+        _validate.one_of(self.method, "method", METHOD_CHOICES)
+        _validate.class_request(self.topk, self.class_ids, num_classes)
+        _validate.secam_options(self.n_segments, self.compactness, self.threshold)
 
     @property
     def uses_secam(self) -> bool:

@@ -12,8 +12,21 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 from torchvision.transforms.v2 import functional as TF
 
+from . import _validate
 from .models import CamModel
 from .paths import images_dir
+
+__all__ = [
+    "SAMPLE_IMAGES",
+    "ImageError",
+    "fit_within",
+    "load_image",
+    "model_sized",
+    "nearest",
+    "preprocess",
+    "sample_image_path",
+    "shrink",
+]
 
 SAMPLE_IMAGES: tuple[str, ...] = (
     "chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg", "camera.png", "clock_motion.png",
@@ -157,8 +170,7 @@ def _resized_tensor(image: np.ndarray, side: int) -> torch.Tensor:
 
 def fit_within(size: tuple[int, int], max_side: int) -> tuple[int, int]:
     """``(h, w)``: ``size`` scaled down so that its longer side is at most ``max_side`` (never up)."""
-    if isinstance(max_side, bool) or not isinstance(max_side, (int, np.integer)) or max_side <= 0:
-        raise ValueError(f"max_side must be a positive integer (pixels), got {max_side!r}.")
+    _validate.positive_integer(max_side, "max_side", "pixels")
     height, width = size
     scale = min(1.0, max_side / max(height, width))
     return max(1, round(height * scale)), max(1, round(width * scale))

@@ -32,6 +32,7 @@ import cv2
 import numpy as np
 import torch
 
+from . import _validate
 from .images import model_sized, nearest, preprocess
 from .models import CamModel, in_batches
 
@@ -145,10 +146,8 @@ def _perturbation_curve(
     substrate: str,
 ) -> Curve:
     _check_pair(image, saliency)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be an integer of at least 1, got {steps!r}.")
-    if substrate not in SUBSTRATES:
-        raise ValueError(f"substrate must be one of {', '.join(SUBSTRATES)}, got {substrate!r}.")
+    _validate.positive_integer(steps, "steps", "removal steps from 0 to all pixels")
+    _validate.one_of(substrate, "substrate", SUBSTRATES)
     small = model_sized(image, model)  # (S, S, 3), the input compute_cam explains
     order = saliency_order(nearest(np.asarray(saliency, dtype=np.float32), small.shape[:2]))
     removed = _substrate(small, substrate, model)

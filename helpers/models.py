@@ -34,6 +34,21 @@ from efficientnet_lite_pytorch import EfficientNet
 from torch import nn
 from torchvision.models import ResNet50_Weights, resnet50
 
+from . import _validate
+
+__all__ = [
+    "MODEL_NAMES",
+    "CamModel",
+    "EfficientNetLite",
+    "ModelFallbackWarning",
+    "ModelUnavailableError",
+    "capture_outputs",
+    "clear_model_cache",
+    "in_batches",
+    "load_model",
+    "resnet50_checkpoint_path",
+]
+
 MODEL_NAMES: tuple[str, ...] = ("resnet50", "efficientnet_lite0")
 """Names accepted by :func:`load_model` and by the ``CAM_MODEL`` environment variable."""
 
@@ -370,8 +385,7 @@ class EfficientNetLite(EfficientNet):
         ``-> (n, num_classes)``. Both share this network's modules and parameters, so training
         ``top`` trains the network; replace the classifier before splitting.
         """
-        if not 1 <= trainable_blocks <= len(self._blocks):
-            raise ValueError(f"trainable_blocks must be between 1 and {len(self._blocks)}, got {trainable_blocks}.")
+        _validate.integer_between(trainable_blocks, "trainable_blocks", 1, len(self._blocks), "MBConv blocks to train")
         blocks = list(self._blocks)
         front = nn.Sequential(self._conv_stem, self._bn0, self._swish, *blocks[:-trainable_blocks])
         top = nn.Sequential(*blocks[-trainable_blocks:], self._conv_head, self._bn1, self.head_activation,

@@ -16,12 +16,33 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 from skimage.segmentation import slic
 
+from . import _validate
 from .cam import CamResult, normalise, upsample
 from .images import fit_within, load_image, nearest, shrink
+
+__all__ = [
+    "COMPACTNESS",
+    "N_SEGMENTS",
+    "SLIC_MAX_SIDE",
+    "THRESHOLD",
+    "SecamResult",
+    "average_over_superpixels",
+    "compute_secam",
+    "dense_labels",
+    "superpixel_means",
+    "superpixels",
+    "threshold_masks",
+]
+
+N_SEGMENTS = 50
+"""Superpixels requested from SLIC by default: the source's choice (SLIC may return fewer)."""
+COMPACTNESS = 10.0
+"""SLIC's default colour/space trade-off (scikit-image's default too; notebook 03)."""
+THRESHOLD = 0.8
+"""Masks keep what exceeds this fraction of each map's maximum by default."""
 
 SLIC_MAX_SIDE = 640
 """Photos whose longer side exceeds this are segmented on a copy shrunk to this side; the
@@ -55,9 +76,9 @@ class SecamResult:
 def compute_secam(
     cam: CamResult,
     image: str | Path | np.ndarray,
-    n_segments: int = 50,
-    compactness: float = 10.0,
-    threshold: float = 0.8,
+    n_segments: int = N_SEGMENTS,
+    compactness: float = COMPACTNESS,
+    threshold: float = THRESHOLD,
     segments: np.ndarray | None = None,
 ) -> SecamResult:
     """SeCAM for every class of ``cam``: superpixel means by ``np.bincount``, no per-segment loop.
@@ -74,7 +95,7 @@ def compute_secam(
         A :class:`SecamResult` with ``maps`` and ``masks`` of shape ``(k, H, W)``.
     """
     rgb = load_image(image)
-    check_secam_options(n_segments, compactness, threshold)
+    _validate.secam_options(n_segments, compactness, threshold)
     _check_image_size(cam, rgb)
     segments = superpixels(rgb, n_segments, compactness) if segments is None else _checked_segments(segments, cam.image_size)
     # One class at a time, so that only one (H, W) upsampled CAM exists at once (a 12-megapixel
@@ -89,7 +110,7 @@ def compute_secam(
     return SecamResult(cam=cam, segments=segments, maps=maps, masks=masks, threshold=threshold)
 
 
-def superpixels(image: np.ndarray, n_segments: int = 50, compactness: float = 10.0) -> np.ndarray:
+def superpixels(image: np.ndarray, n_segments: int = N_SEGMENTS, compactness: float = COMPACTNESS) -> np.ndarray:
     """``(H, W) int64`` SLIC labels ``0 .. n - 1`` of an ``(H, W, 3) uint8`` RGB photo.
 
     scikit-image converts RGB to CIELAB itself (feeding it BGR, as ``cv2.imread`` returns,
@@ -97,8 +118,8 @@ def superpixels(image: np.ndarray, n_segments: int = 50, compactness: float = 10
     shrunk copy (``cv2.INTER_AREA``) and the labels are scaled back with nearest neighbour
     (:func:`helpers.images.nearest`).
     """
-    check_n_segments(n_segments)
-    check_compactness(compactness)
+    _validate.n_segments(n_segments)
+    _validate.compactness(compactness)
     height, width = image.shape[:2]
     small = shrink(image, fit_within((height, width), SLIC_MAX_SIDE))
     labels = dense_labels(slic(small, n_segments=n_segments, compactness=compactness, start_label=0, channel_axis=-1))
@@ -121,7 +142,7 @@ def dense_labels(segments: np.ndarray) -> np.ndarray:
 
 
 def superpixel_means(maps: Iterable[np.ndarray], segments: np.ndarray) -> np.ndarray:
-    """``(k, n) float64``: the mean of each map over each superpixel ``0 .. n - 1``.
+    """``(k, n) float64``: one mean per superpixel ``0 .. n - 1`` and map (a table, not an image).
 
     One ``np.bincount`` per class sums its values per superpixel: no loop over superpixels,
     no boolean masks.
@@ -142,8 +163,8 @@ def superpixel_means(maps: Iterable[np.ndarray], segments: np.ndarray) -> np.nda
     return np.stack(sums) / areas
 
 
-def segment_means(maps: np.ndarray, segments: np.ndarray) -> np.ndarray:
-    """Replace every pixel of each map by the mean of its superpixel.
+def average_over_superpixels(maps: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Replace every pixel of each map by the mean of its superpixel (:func:`superpixel_means`, painted back).
 
     Args:
         maps: ``(k, H, W)`` float.
@@ -158,53 +179,6 @@ def segment_means(maps: np.ndarray, segments: np.ndarray) -> np.ndarray:
 def threshold_masks(maps: np.ndarray, threshold: float) -> np.ndarray:
     """``(k, H, W) bool``: where each map exceeds ``threshold`` times its own maximum."""
     return maps > threshold * maps.max(axis=(-2, -1), keepdims=True)
-
-
-def secam_as_in_source(cam: CamResult, segments: np.ndarray) -> np.ndarray:
-    """THE SOURCE'S DEFECTIVE VARIANT, kept only to show what goes wrong. Do not use it.
-
-    The source shrinks the ``(H, W)`` label map to the CAM's ``(h, w)`` grid with nearest
-    neighbour, averages ``relu_max(M_c)`` inside the surviving labels at 7x7, and upsamples
-    that 7x7 result to the photo. A superpixel that holds none of the h*w sampled pixels
-    vanishes (11 of 42 on the cat photo), and the boundaries are grid cells of about H/h x W/w
-    pixels (64x43 on the 451x300 cat), blurred together, not the photo's edges.
-
-    Returns:
-        ``(k, H, W) float32``, comparable to :attr:`SecamResult.maps`.
-    """
-    h, w = cam.maps.shape[1:]
-    shrunk = cv2.resize(segments.astype(np.int32), (w, h), interpolation=cv2.INTER_NEAREST)
-    coarse = segment_means(normalise(cam.maps, "relu_max"), dense_labels(shrunk))
-    return upsample(coarse, cam.image_size)
-
-
-def check_secam_options(n_segments: int, compactness: float, threshold: float) -> None:
-    """Raise ``ValueError`` naming the option unless SLIC and the mask threshold can use these values.
-
-    :func:`compute_secam` calls it; the command line checks each option with the three
-    functions below, so both say the same thing.
-    """
-    check_n_segments(n_segments)
-    check_compactness(compactness)
-    check_threshold(threshold)
-
-
-def check_n_segments(n_segments: int) -> None:
-    """``n_segments`` must be a positive integer."""
-    if isinstance(n_segments, bool) or not isinstance(n_segments, (int, np.integer)) or n_segments <= 0:
-        raise ValueError(f"n_segments must be a positive integer (superpixels requested), got {n_segments!r}.")
-
-
-def check_compactness(compactness: float) -> None:
-    """``compactness`` must be a positive number."""
-    if isinstance(compactness, bool) or not isinstance(compactness, (int, float, np.number)) or not compactness > 0:
-        raise ValueError(f"compactness must be a positive number (10 is a good start), got {compactness!r}.")
-
-
-def check_threshold(threshold: float) -> None:
-    """``threshold`` must be a number in [0, 1]."""
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number)) or not 0.0 <= threshold <= 1.0:
-        raise ValueError(f"threshold must be a number from 0 to 1 (a fraction of each map's maximum), got {threshold!r}.")
 
 
 def _check_image_size(cam: CamResult, rgb: np.ndarray) -> None:

@@ -22,6 +22,8 @@ import numpy as np
 from scipy import ndimage
 from skimage.color import rgb2lab
 
+from . import _validate
+
 
 @dataclass(frozen=True)
 class Centres:
@@ -70,8 +72,7 @@ def slic_features(image: np.ndarray) -> np.ndarray:
 
 def grid_interval(shape: tuple[int, int], n_segments: int) -> float:
     """``g = sqrt(N / K)``: the side of the square each superpixel would have on a regular grid."""
-    if isinstance(n_segments, bool) or not isinstance(n_segments, (int, np.integer)) or n_segments <= 0:
-        raise ValueError(f"n_segments must be a positive integer, got {n_segments!r}.")
+    _validate.n_segments(n_segments)
     return float(np.sqrt(shape[0] * shape[1] / n_segments))
 
 
@@ -230,10 +231,8 @@ def slic(
         perturb: move the initial centres off edges (step 2).
         connectivity: enforce connected superpixels of at least ``N / (4K)`` pixels at the end.
     """
-    if compactness <= 0:
-        raise ValueError(f"compactness must be positive, got {compactness}.")
-    if max_iter < 1:
-        raise ValueError(f"max_iter must be at least 1, got {max_iter}.")
+    _validate.compactness(compactness)
+    _validate.positive_integer(max_iter, "max_iter", "assign/update rounds at most")
     features = slic_features(image)
     interval = grid_interval(features.shape[:2], n_segments)
     centres = grid_centres(features, n_segments)

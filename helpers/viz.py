@@ -1,4 +1,4 @@
-"""Figures: CAM overlays, top-k grids, and saving them atomically into the output folder."""
+"""Figures: CAM overlays, top-k grids, comparisons, widgets, and saving them atomically."""
 
 from __future__ import annotations
 
@@ -11,12 +11,29 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
+from matplotlib.patches import Rectangle
 from skimage.segmentation import mark_boundaries
 
 from .cam import CamResult, normalise, upsample
-from .images import fit_within, nearest, shrink
+from .images import SAMPLE_IMAGES, fit_within, nearest, shrink
 from .paths import atomic_write, output_dir
-from .secam import SecamResult, threshold_masks
+from .secam import COMPACTNESS, N_SEGMENTS, THRESHOLD, SecamResult, threshold_masks
+
+__all__ = [
+    "CMAP",
+    "DISPLAY_MAX_SIDE",
+    "MAP_KINDS",
+    "class_title",
+    "draw_box",
+    "explorer",
+    "masked",
+    "overlay",
+    "photo_menu",
+    "plot_comparison",
+    "plot_topk",
+    "save_figure",
+    "slic_controls",
+]
 
 if TYPE_CHECKING:  # ipywidgets is the notebooks' extra; the command line never imports it
     import ipywidgets as widgets
@@ -30,8 +47,8 @@ DISPLAY_MAX_SIDE = 640
 long): a panel is ~300 pixels wide, and a 12-megapixel photo's full-resolution heatmaps
 would cost seconds and gigabytes for nothing. Computed maps are never shrunk, only drawn."""
 
-METHODS: tuple[str, ...] = ("cam", "secam")
-"""The column pairs :func:`plot_comparison` can draw."""
+MAP_KINDS: tuple[str, ...] = ("cam", "secam")
+"""The maps :func:`plot_comparison` can draw, each as a heatmap and a mask column."""
 
 
 def class_title(label: str, prob: float) -> str:
@@ -133,12 +150,24 @@ def masked(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.where(mask[:, :, None], image, 0).astype(np.uint8)
 
 
+def draw_box(ax: Axes, box: tuple[int, int, int, int], color: str = "cyan") -> Rectangle:
+    """Outline ``box = (row0, row1, col0, col1)`` (half-open, as :func:`helpers.metrics.box_mask`) on ``ax``.
+
+    The edges pass between pixels: pixel ``(r, c)`` covers ``[c - 0.5, c + 0.5]`` horizontally
+    in ``imshow``'s coordinates, so the outline encloses exactly the box's pixels.
+    """
+    row0, row1, col0, col1 = box
+    outline = Rectangle((col0 - 0.5, row0 - 0.5), col1 - col0, row1 - row0, fill=False, ec=color, lw=1.5)
+    ax.add_patch(outline)
+    return outline
+
+
 def plot_comparison(
     image: np.ndarray,
     secam: SecamResult,
     ranks: list[int] | None = None,
     *,
-    methods: Sequence[str] = METHODS,
+    methods: Sequence[str] = MAP_KINDS,
     max_side: int = DISPLAY_MAX_SIDE,
 ) -> Figure:
     """CAM against SeCAM, one row per class.
@@ -156,8 +185,8 @@ def plot_comparison(
     cam = secam.cam
     if image.shape[:2] != cam.image_size:
         raise ValueError(f"image size {image.shape[:2]} differs from the CAM's {cam.image_size}.")
-    if not methods or any(method not in METHODS for method in methods):
-        raise ValueError(f"methods must name one or both of {', '.join(METHODS)}, got {methods!r}.")
+    if not methods or any(method not in MAP_KINDS for method in methods):
+        raise ValueError(f"methods must name one or both of {', '.join(MAP_KINDS)}, got {methods!r}.")
     ranks = list(range(len(cam.class_ids))) if ranks is None else ranks
     size = fit_within(cam.image_size, max_side)
     image = shrink(image, size)
@@ -217,3 +246,28 @@ def explorer(draw: Callable[..., None], controls: Mapping[str, widgets.ValueWidg
         control.observe(redraw, names="value")
     return widgets.VBox([widgets.HBox(list(controls.values())), output])
 
+
+def photo_menu(value: str) -> widgets.Dropdown:
+    """A drop-down menu of the sample photos (:data:`helpers.SAMPLE_IMAGES`), showing ``value``."""
+    import ipywidgets as widgets  # only here: the `notebooks` extra
+
+    return widgets.Dropdown(options=SAMPLE_IMAGES, value=value, description="photo")
+
+
+def slic_controls(photo: str, *, threshold: bool = False) -> dict[str, widgets.ValueWidget]:
+    """Controls for :func:`explorer`: a photo menu and SLIC's sliders, at :func:`helpers.compute_secam`'s defaults.
+
+    Keys, as the drawing function's arguments: ``photo_name``, ``n_segments`` (5-300),
+    ``compactness`` (0.1-100, logarithmic) and, with ``threshold=True``, SeCAM's mask
+    ``threshold`` (0-1).
+    """
+    import ipywidgets as widgets  # only here: the `notebooks` extra
+
+    controls = {
+        "photo_name": photo_menu(photo),
+        "n_segments": widgets.IntSlider(value=N_SEGMENTS, min=5, max=300, step=5, description="n_segments"),
+        "compactness": widgets.FloatLogSlider(value=COMPACTNESS, base=10, min=-1, max=2, description="compactness"),
+    }
+    if threshold:
+        controls["threshold"] = widgets.FloatSlider(value=THRESHOLD, min=0.0, max=1.0, step=0.05, description="threshold")
+    return controls

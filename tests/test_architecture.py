@@ -7,17 +7,18 @@ from torch import nn
 from torchvision.models import ResNet50_Weights
 
 import helpers
+import helpers.architecture
 
 RESNET50_PARAMETERS = 25_557_032  # He et al. 2016; torchvision's ResNet50_Weights metadata says the same
 
 
 def test_resnet50_has_the_published_parameter_count(resnet_random: helpers.CamModel) -> None:
-    assert helpers.parameter_count(resnet_random.net) == RESNET50_PARAMETERS
+    assert helpers.architecture.parameter_count(resnet_random.net) == RESNET50_PARAMETERS
     assert ResNet50_Weights.DEFAULT.meta["num_params"] == RESNET50_PARAMETERS
 
 
 def test_stage_table_at_224_ends_in_a_7x7_grid(resnet_random: helpers.CamModel) -> None:
-    rows = helpers.stage_table(resnet_random.net, helpers.resnet_stages(resnet_random.net), 224)
+    rows = helpers.architecture.stage_table(resnet_random.net, helpers.architecture.resnet_stages(resnet_random.net), 224)
     shapes = {row.name: row.output_shape for row in rows}
     assert shapes == {
         "stem": (1, 64, 56, 56),
@@ -33,7 +34,7 @@ def test_stage_table_at_224_ends_in_a_7x7_grid(resnet_random: helpers.CamModel) 
 
 
 def test_stage_table_at_448_doubles_the_grid_and_keeps_the_parameters(resnet_random: helpers.CamModel) -> None:
-    rows = helpers.stage_table(resnet_random.net, helpers.resnet_stages(resnet_random.net), 448)
+    rows = helpers.architecture.stage_table(resnet_random.net, helpers.architecture.resnet_stages(resnet_random.net), 448)
     assert {r.name: r.output_shape for r in rows}["layer4"] == (1, 2048, 14, 14)
     assert sum(r.parameters for r in rows) == RESNET50_PARAMETERS
 
@@ -42,7 +43,7 @@ def test_stage_table_leaves_no_hooks_and_restores_training_mode(resnet_random: h
     net = resnet_random.net
     net.train()
     try:
-        helpers.stage_table(net, helpers.resnet_stages(net), 64)
+        helpers.architecture.stage_table(net, helpers.architecture.resnet_stages(net), 64)
         assert net.training
     finally:
         net.eval()
@@ -50,17 +51,17 @@ def test_stage_table_leaves_no_hooks_and_restores_training_mode(resnet_random: h
 
 
 def test_format_stage_table_prints_every_stage_and_the_total(resnet_random: helpers.CamModel) -> None:
-    rows = helpers.stage_table(resnet_random.net, helpers.resnet_stages(resnet_random.net), 224)
-    text = helpers.format_stage_table(rows)
+    rows = helpers.architecture.stage_table(resnet_random.net, helpers.architecture.resnet_stages(resnet_random.net), 224)
+    text = helpers.architecture.format_stage_table(rows)
     assert text.splitlines()[-1].split()[-1] == f"{RESNET50_PARAMETERS:,}"
     assert len(text.splitlines()) == len(rows) + 2
 
 
 def test_stage_table_rejects_an_input_smaller_than_the_stride(resnet_random: helpers.CamModel) -> None:
     with pytest.raises(ValueError, match="input_size must be at least 32"):
-        helpers.stage_table(resnet_random.net, helpers.resnet_stages(resnet_random.net), 16)
+        helpers.architecture.stage_table(resnet_random.net, helpers.architecture.resnet_stages(resnet_random.net), 16)
 
 
 def test_resnet_stages_rejects_other_networks() -> None:
     with pytest.raises(TypeError, match="torchvision ResNet"):
-        helpers.resnet_stages(nn.Linear(2, 2))
+        helpers.architecture.resnet_stages(nn.Linear(2, 2))

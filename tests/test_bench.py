@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import helpers
+import helpers.as_in_source
 from helpers import bench
 
 
@@ -16,10 +17,10 @@ def test_interleaved_medians_returns_one_median_per_function() -> None:
 
 
 def test_source_style_pipeline_equals_our_helper_for_its_defective_variant(chelsea: np.ndarray) -> None:
-    source_maps = bench.source_style_secam(chelsea, topk=2)
+    source_maps = helpers.as_in_source.pipeline(chelsea, topk=2)
     assert len(source_maps) == 2 and source_maps[0].shape == (7, 7)
     model = helpers.load_model("efficientnet_lite0")
     cam = helpers.compute_cam(model, chelsea, topk=2)
-    segments = helpers.superpixels(chelsea, 50, 10.0)
-    ours = helpers.secam_as_in_source(cam, segments)  # (2, H, W): the same 7x7 maps, upsampled
-    np.testing.assert_allclose(helpers.upsample(np.stack(source_maps), chelsea.shape[:2]), ours, atol=1e-5)
+    segments = helpers.secam.superpixels(chelsea, 50, 10.0)
+    ours = helpers.as_in_source.secam(cam, segments)  # (2, H, W): the same 7x7 maps, upsampled
+    np.testing.assert_allclose(helpers.cam.upsample(np.stack(source_maps), chelsea.shape[:2]), ours, atol=1e-5)

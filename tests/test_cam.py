@@ -29,7 +29,7 @@ def test_mean_of_each_cam_plus_bias_is_the_logit(model_fixture: str, request: py
 
 def test_topk_is_sorted_by_probability_and_matches_the_network(lite0: helpers.CamModel, chelsea, chelsea_cam) -> None:
     with torch.inference_mode():
-        probs = lite0.net(helpers.preprocess(chelsea, lite0)).softmax(dim=1)[0]
+        probs = lite0.net(helpers.images.preprocess(chelsea, lite0)).softmax(dim=1)[0]
     expected = probs.topk(5)
     np.testing.assert_array_equal(chelsea_cam.class_ids, expected.indices.numpy())
     np.testing.assert_allclose(chelsea_cam.probs, expected.values.numpy(), rtol=1e-6)
@@ -40,7 +40,7 @@ def test_topk_is_sorted_by_probability_and_matches_the_network(lite0: helpers.Ca
 
 
 def test_maps_equal_the_weighted_sum_of_feature_maps_class_by_class(lite0: helpers.CamModel, chelsea, chelsea_cam) -> None:
-    _, features = lite0.forward_with_features(helpers.preprocess(chelsea, lite0))
+    _, features = lite0.forward_with_features(helpers.images.preprocess(chelsea, lite0))
     f = features[0].numpy()  # (C, h, w)
     for class_id, cam_map in zip(chelsea_cam.class_ids, chelsea_cam.maps, strict=True):
         w = lite0.fc_weight[class_id].numpy()  # (C,)
@@ -104,30 +104,30 @@ def test_bad_class_choices_are_refused_before_the_forward_pass(lite0: helpers.Ca
 
 def test_relu_max_keeps_zero_and_drops_negative_evidence() -> None:
     maps = np.array([[[-2.0, 0.0], [1.0, 4.0]]])
-    np.testing.assert_allclose(helpers.normalise(maps, "relu_max"), [[[0.0, 0.0], [0.25, 1.0]]])
+    np.testing.assert_allclose(helpers.cam.normalise(maps, "relu_max"), [[[0.0, 0.0], [0.25, 1.0]]])
 
 
 def test_minmax_spans_zero_to_one() -> None:
     maps = np.array([[-2.0, 0.0], [1.0, 4.0]])
-    np.testing.assert_allclose(helpers.normalise(maps, "minmax"), [[0.0, 1 / 3], [0.5, 1.0]])
+    np.testing.assert_allclose(helpers.cam.normalise(maps, "minmax"), [[0.0, 1 / 3], [0.5, 1.0]])
 
 
 def test_maps_without_evidence_normalise_to_zero_not_nan() -> None:
-    np.testing.assert_array_equal(helpers.normalise(-np.ones((2, 2)), "relu_max"), np.zeros((2, 2)))
-    np.testing.assert_array_equal(helpers.normalise(np.full((2, 2), 3.0), "minmax"), np.zeros((2, 2)))
+    np.testing.assert_array_equal(helpers.cam.normalise(-np.ones((2, 2)), "relu_max"), np.zeros((2, 2)))
+    np.testing.assert_array_equal(helpers.cam.normalise(np.full((2, 2), 3.0), "minmax"), np.zeros((2, 2)))
 
 
 def test_normalise_treats_each_map_on_its_own(chelsea_cam) -> None:
-    normalised = helpers.normalise(chelsea_cam.maps, "relu_max")
+    normalised = helpers.cam.normalise(chelsea_cam.maps, "relu_max")
     assert normalised.shape == (5, 7, 7) and normalised.dtype == np.float32
     np.testing.assert_allclose(normalised.max(axis=(1, 2)), 1.0)
 
 
 def test_normalise_rejects_unknown_modes_and_shapes() -> None:
     with pytest.raises(ValueError, match="relu_max, minmax"):
-        helpers.normalise(np.zeros((2, 2)), "softmax")
+        helpers.cam.normalise(np.zeros((2, 2)), "softmax")
     with pytest.raises(ValueError, match=r"\(h, w\) or \(k, h, w\)"):
-        helpers.normalise(np.zeros(4), "minmax")
+        helpers.cam.normalise(np.zeros(4), "minmax")
 
 
 # --- upsampling ---------------------------------------------------------------------------------------
@@ -135,8 +135,8 @@ def test_normalise_rejects_unknown_modes_and_shapes() -> None:
 
 @pytest.mark.parametrize("size", [(300, 451), (224, 224), (5, 3), (1, 1)])
 def test_upsample_is_cv2_inter_linear(chelsea_cam, size: tuple[int, int]) -> None:
-    maps = helpers.normalise(chelsea_cam.maps, "relu_max")
-    ours = helpers.upsample(maps, size)
+    maps = helpers.cam.normalise(chelsea_cam.maps, "relu_max")
+    ours = helpers.cam.upsample(maps, size)
     assert ours.shape == (5, *size) and ours.dtype == np.float32
     for ours_map, small in zip(ours, maps, strict=True):
         reference = cv2.resize(small, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
@@ -145,9 +145,9 @@ def test_upsample_is_cv2_inter_linear(chelsea_cam, size: tuple[int, int]) -> Non
 
 def test_upsample_rejects_bad_sizes() -> None:
     with pytest.raises(ValueError, match="two positive integers"):
-        helpers.upsample(np.zeros((7, 7)), (0, 10))
+        helpers.cam.upsample(np.zeros((7, 7)), (0, 10))
     with pytest.raises(ValueError, match="two positive integers"):
-        helpers.upsample(np.zeros((7, 7)), (10.5, 10))
+        helpers.cam.upsample(np.zeros((7, 7)), (10.5, 10))
 
 
 def test_heatmaps_are_image_sized_and_in_unit_range(chelsea_cam) -> None:
@@ -168,7 +168,7 @@ def test_grad_cam_weights_are_the_fc_weights_over_z(lite0: helpers.CamModel, che
 
     handle = lite0.feature_layer.register_forward_hook(keep_with_grad)
     try:
-        x = helpers.preprocess(chelsea, lite0)
+        x = helpers.images.preprocess(chelsea, lite0)
         class_id = int(chelsea_cam.class_ids[0])
         lite0.net(x)[0, class_id].backward()
     finally:
@@ -183,9 +183,9 @@ def test_grad_cam_weights_are_the_fc_weights_over_z(lite0: helpers.CamModel, che
 @pytest.mark.parametrize("rank", [0, 4])
 def test_grad_cam_package_gives_our_cam_after_its_scaling(lite0: helpers.CamModel, chelsea, chelsea_cam, rank: int) -> None:
     # pytorch-grad-cam: ReLU, min-max, cv2.resize to the input, min-max again. Same steps on our CAM:
-    x = helpers.preprocess(chelsea, lite0)
+    x = helpers.images.preprocess(chelsea, lite0)
     with GradCAM(model=lite0.net, target_layers=[lite0.feature_layer]) as grad_cam:
         theirs = grad_cam(input_tensor=x, targets=[ClassifierOutputTarget(int(chelsea_cam.class_ids[rank]))])
     relu_cam = np.maximum(chelsea_cam.maps[rank], 0.0)
-    ours = helpers.normalise(helpers.upsample(helpers.normalise(relu_cam, "minmax"), (224, 224)), "minmax")
+    ours = helpers.cam.normalise(helpers.cam.upsample(helpers.cam.normalise(relu_cam, "minmax"), (224, 224)), "minmax")
     np.testing.assert_allclose(theirs[0], ours, rtol=0, atol=1e-4)

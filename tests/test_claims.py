@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.claims import ClaimError, bootstrap_interval, check, paired_bootstrap, proportion_interval
+from helpers.claims import ClaimError, Interval, bootstrap_interval, check, paired_bootstrap, proportion_interval
 
 
 def test_a_true_claim_prints_one_line_without_its_numbers(capsys: pytest.CaptureFixture[str]) -> None:
@@ -82,3 +82,9 @@ def test_bootstrap_interval_of_a_mean_covers_it_and_narrows_with_more_items() ->
     assert median.estimate == 5.0 and median.low < 5.0 < median.high
     with pytest.raises(ValueError, match="n >= 2"):
         bootstrap_interval(np.array([1.0]))
+
+
+def test_an_interval_contains_its_ends_and_nothing_outside() -> None:
+    interval = Interval(estimate=0.5, low=0.25, high=0.75)
+    assert 0.25 in interval and 0.5 in interval and 0.75 in interval
+    assert 0.2499 not in interval and 0.7501 not in interval

@@ -384,7 +384,7 @@ def test_unavailable_resnet50_names_the_weights_file(offline_torch_home: Path, t
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(["explain", CHELSEA, "--model", "resnet50", "--out", str(tmp_path / "out")], capsys)
     assert status == 1
-    assert_one_error_line(err, "--model resnet50", str(helpers.resnet50_checkpoint_path()), "efficientnet_lite0")
+    assert_one_error_line(err, "--model resnet50", str(helpers.models.resnet50_checkpoint_path()), "efficientnet_lite0")
     assert not (tmp_path / "out").exists()
 
 

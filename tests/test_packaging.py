@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -21,6 +22,27 @@ def test_the_command_line_imports_neither_jupyter_nor_the_comparison_methods() -
     code = f"import sys, helpers, helpers.cli; print([m for m in {NOT_FOR_THE_COMMAND_LINE!r} if m in sys.modules])"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert result.stdout.strip() == "[]"
+
+
+PUBLIC_API = {
+    "load_model", "CamModel", "ModelUnavailableError",
+    "load_image", "sample_image_path", "SAMPLE_IMAGES", "ImageError",
+    "compute_cam", "CamResult", "compute_secam", "SecamResult",
+    "overlay", "plot_topk", "plot_comparison", "explorer", "save_figure",
+}
+
+
+def test_the_top_level_api_is_small_and_every_submodule_exports_what_it_lists() -> None:
+    import helpers
+
+    assert set(helpers.__all__) == PUBLIC_API
+    assert all(hasattr(helpers, name) for name in helpers.__all__)
+    for name in ("cam", "secam", "images", "models", "viz", "as_in_source"):
+        module = importlib.import_module(f"helpers.{name}")
+        missing = [n for n in module.__all__ if not hasattr(module, n)]
+        assert not missing, (name, missing)
+        assert not any(n.startswith(("check", "_")) for n in module.__all__), (name, module.__all__)
+    assert {"masked", "CMAP", "draw_box", "slic_controls"} <= set(importlib.import_module("helpers.viz").__all__)
 
 
 def _run(command: list[str | Path], **kwargs) -> subprocess.CompletedProcess[str]:

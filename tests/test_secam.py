@@ -7,6 +7,7 @@ import pytest
 from scipy import ndimage
 
 import helpers
+import helpers.as_in_source
 from helpers import secam as secam_module
 
 
@@ -50,11 +51,11 @@ def test_one_superpixel_per_pixel_gives_back_the_cam(chelsea_cam: helpers.CamRes
     np.testing.assert_allclose(result.maps, chelsea_cam.heatmaps(), rtol=0, atol=1e-6)
 
 
-def test_segment_means_against_a_hand_computed_case() -> None:
+def test_average_over_superpixels_against_a_hand_computed_case() -> None:
     maps = np.array([[[1.0, 3.0], [5.0, 7.0]], [[0.0, 0.0], [0.0, 4.0]]])
     segments = np.array([[0, 0], [1, 1]])
     expected = [[[2.0, 2.0], [6.0, 6.0]], [[0.0, 0.0], [2.0, 2.0]]]
-    np.testing.assert_array_equal(helpers.segment_means(maps, segments), expected)
+    np.testing.assert_array_equal(helpers.secam.average_over_superpixels(maps, segments), expected)
 
 
 def test_masks_keep_what_exceeds_the_threshold_of_each_maximum(chelsea_secam: helpers.SecamResult) -> None:
@@ -81,14 +82,14 @@ def test_slic_runs_on_rgb_not_bgr(chelsea: np.ndarray) -> None:
     from skimage.segmentation import slic
 
     expected = slic(chelsea, n_segments=50, compactness=10.0, start_label=0)
-    np.testing.assert_array_equal(helpers.superpixels(chelsea, 50, 10.0), expected)
+    np.testing.assert_array_equal(helpers.secam.superpixels(chelsea, 50, 10.0), expected)
 
 
 def test_large_photo_is_segmented_on_a_bounded_copy_and_labels_come_back_full_size(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(secam_module, "SLIC_MAX_SIDE", 100)
     photo = np.zeros((300, 450, 3), dtype=np.uint8)
     photo[:, 225:] = 255
-    labels = helpers.superpixels(photo, n_segments=8, compactness=10.0)
+    labels = helpers.secam.superpixels(photo, n_segments=8, compactness=10.0)
     from skimage.segmentation import slic
 
     on_the_copy = slic(photo[::3, ::3], n_segments=8, compactness=10.0, start_label=0)  # the 100x150 copy
@@ -104,8 +105,12 @@ def test_large_photo_is_segmented_on_a_bounded_copy_and_labels_come_back_full_si
         ({"n_segments": -5}, "n_segments must be a positive integer"),
         ({"compactness": 0}, "compactness must be a positive number"),
         ({"compactness": -1.0}, "compactness must be a positive number"),
+        ({"compactness": float("nan")}, "compactness must be a positive number"),
+        ({"compactness": float("inf")}, "compactness must be a positive number"),
         ({"threshold": -0.1}, "threshold must be a number from 0 to 1"),
         ({"threshold": 1.5}, "threshold must be a number from 0 to 1"),
+        ({"threshold": float("nan")}, "threshold must be a number from 0 to 1"),
+        ({"threshold": True}, "threshold must be a number from 0 to 1"),
     ],
 )
 def test_bad_parameters_get_clear_errors(chelsea_cam, chelsea, kwargs: dict, match: str) -> None:
@@ -124,7 +129,7 @@ def test_segments_of_the_wrong_shape_are_refused(chelsea_cam: helpers.CamResult,
 
 
 def test_the_source_variant_loses_superpixels_and_differs(chelsea_secam: helpers.SecamResult) -> None:
-    wrong = helpers.secam_as_in_source(chelsea_secam.cam, chelsea_secam.segments)
+    wrong = helpers.as_in_source.secam(chelsea_secam.cam, chelsea_secam.segments)
     assert wrong.shape == chelsea_secam.maps.shape
     h, w = chelsea_secam.cam.maps.shape[1:]
     assert np.abs(wrong - chelsea_secam.maps).mean() > 0.02

@@ -125,8 +125,10 @@ def test_real_crop_settles_labels_within_ten_rounds_and_converges_later(crop: np
     [
         ({"n_segments": 0}, "n_segments must be a positive integer"),
         ({"n_segments": 2.5}, "n_segments must be a positive integer"),
-        ({"n_segments": 4, "compactness": 0}, "compactness must be positive"),
-        ({"n_segments": 4, "max_iter": 0}, "max_iter must be at least 1"),
+        ({"n_segments": True}, "n_segments must be a positive integer"),
+        ({"n_segments": 4, "compactness": 0}, "compactness must be a positive number"),
+        ({"n_segments": 4, "compactness": float("nan")}, "compactness must be a positive number"),
+        ({"n_segments": 4, "max_iter": 0}, "max_iter must be a positive integer"),
     ],
 )
 def test_bad_parameters_are_named(kwargs: dict, match: str) -> None:

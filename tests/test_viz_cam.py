@@ -17,7 +17,7 @@ def test_plot_topk_titles_every_class_with_its_probability(lite0: helpers.CamMod
     fig = helpers.plot_topk(chelsea, cam)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert titles[0] == "input (efficientnet_lite0)"
-    assert titles[1:] == [helpers.class_title(label, p) for label, p in zip(cam.labels, cam.probs, strict=True)]
+    assert titles[1:] == [helpers.viz.class_title(label, p) for label, p in zip(cam.labels, cam.probs, strict=True)]
     assert titles[1].startswith("Egyptian cat  p=0.8")
     assert any(ax.get_label() == "<colorbar>" for ax in fig.axes)
     plt.close(fig)

@@ -1,0 +1,83 @@
+"""One set of argument checks: every entry point rejects the same bad values in the same words."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from helpers import _validate, birdcalls, cli, images, secam, slic
+
+BAD_COUNTS = [0, -3, 2.5, True, np.bool_(True), "50", None]
+BAD_POSITIVE_NUMBERS = [0, -1.0, float("nan"), float("inf"), True, "10"]
+BAD_FRACTIONS = [-0.1, 1.5, float("nan"), True, "0.5"]
+
+
+def message(call: Callable[[], object]) -> str:
+    with pytest.raises(ValueError) as info:
+        call()
+    return str(info.value)
+
+
+@pytest.mark.parametrize("value", BAD_COUNTS)
+def test_n_segments_is_rejected_alike_by_the_teaching_slic_scikit_image_secam_and_the_command_line(value: object) -> None:
+    expected = f"n_segments must be a positive integer (superpixels requested), got {value!r}."
+    grid = np.zeros((5, 5))
+    rgb = np.zeros((8, 8, 3), dtype=np.uint8)
+    assert message(lambda: slic.slic(grid, n_segments=value)) == expected
+    assert message(lambda: slic.grid_interval((5, 5), value)) == expected
+    assert message(lambda: secam.superpixels(rgb, n_segments=value)) == expected
+    assert message(lambda: _validate.secam_options(value, 10.0, 0.8)) == expected
+
+
+@pytest.mark.parametrize("value", BAD_POSITIVE_NUMBERS)
+def test_compactness_is_rejected_alike_nan_included(value: object) -> None:
+    expected = f"compactness must be a positive number (10 is a good start), got {value!r}."
+    rgb = np.zeros((8, 8, 3), dtype=np.uint8)
+    assert message(lambda: slic.slic(np.zeros((5, 5)), n_segments=4, compactness=value)) == expected
+    assert message(lambda: secam.superpixels(rgb, compactness=value)) == expected
+    assert message(lambda: _validate.secam_options(50, value, 0.8)) == expected
+
+
+@pytest.mark.parametrize("value", BAD_FRACTIONS)
+def test_threshold_must_be_a_fraction(value: object) -> None:
+    assert message(lambda: _validate.threshold(value)) == (
+        f"threshold must be a number from 0 to 1 (a fraction of each map's maximum), got {value!r}.")
+
+
+@pytest.mark.parametrize(("flag", "text", "convert", "check"), [
+    ("--segments", "0", int, _validate.n_segments),
+    ("--compactness", "nan", float, _validate.compactness),
+    ("--compactness", "-2", float, _validate.compactness),
+    ("--threshold", "1.5", float, _validate.threshold),
+])
+def test_the_command_line_reports_the_same_words(flag: str, text: str, convert: Callable[[str], object],
+                                                 check: Callable[[object], None], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["explain", "photo.png", flag, text])
+    assert message(lambda: check(convert(text))) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("good", [1, 50, np.int64(7)])
+def test_good_counts_pass(good: object) -> None:
+    _validate.positive_integer(good, "n")
+    _validate.n_segments(good)
+
+
+@pytest.mark.parametrize("good", [0.1, 10, np.float32(2.5), np.int32(3)])
+def test_good_numbers_pass(good: object) -> None:
+    _validate.compactness(good)
+
+
+def test_other_counts_use_the_same_check() -> None:
+    assert message(lambda: birdcalls.make_dataset(True, seed=0)) == "n must be a positive integer (number of clips), got True."
+    assert message(lambda: images.fit_within((10, 10), 0)) == "max_side must be a positive integer (pixels), got 0."
+
+
+def test_checked_turns_a_validator_into_an_argparse_type() -> None:
+    to_segments = cli.checked(int, _validate.n_segments)
+    assert to_segments("12") == 12
+    with pytest.raises(argparse.ArgumentTypeError, match="n_segments must be a positive integer"):
+        to_segments("0")
