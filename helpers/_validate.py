@@ -10,7 +10,8 @@ is how one check accepted NaN and another did not).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TypeGuard
 
 import numpy as np
@@ -61,6 +62,21 @@ def one_of(value: object, name: str, choices: Sequence[str]) -> None:
         raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}.")
 
 
+def rgb_image(image: object, name: str = "image") -> None:
+    """``image`` must be an ``(H, W, 3) uint8`` RGB array (a path is not: read it with ``helpers.load_image``)."""
+    if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3:
+        got = f"the path {image!r}" if isinstance(image, (str, Path)) else getattr(image, "shape", type(image).__name__)
+        raise ValueError(f"{name} must be an (H, W, 3) RGB array, got {got}; use helpers.load_image to read a file.")
+    if image.dtype != np.uint8:
+        raise ValueError(f"{name} must have dtype uint8 (values 0-255), got {image.dtype}.")
+
+
+def instance(value: object, name: str, kind: type, source: str) -> None:
+    """``value`` must be a ``kind``; ``source`` says where one comes from (``"helpers.compute_cam"``)."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be a {kind.__name__} from {source}, got {type(value).__name__}.")
+
+
 def class_request(topk: int, class_ids: Sequence[int] | None, num_classes: int) -> None:
     """``class_ids``, when given, a non-empty sequence of ids in ``0 .. num_classes - 1``; else ``topk`` in ``1 .. num_classes``.
 
@@ -69,6 +85,8 @@ def class_request(topk: int, class_ids: Sequence[int] | None, num_classes: int) 
     if class_ids is None:
         integer_between(topk, "topk", 1, num_classes, "the number of classes")
         return
+    if isinstance(class_ids, (str, bytes)) or not isinstance(class_ids, Iterable):
+        raise ValueError(f"class_ids must be a list of class ids such as [285], got {class_ids!r}.")
     ids = list(class_ids)
     if not ids:
         raise ValueError("class_ids is empty; give at least one class id, or leave it None for top-k.")

@@ -52,7 +52,7 @@ def lime_map(
 ) -> np.ndarray:
     """``(H, W) float32``: LIME's weight of each segment for ``class_id``, ReLU-max normalised.
 
-    LIME runs on the copy the model sees (the photo resized as :func:`helpers.preprocess`
+    LIME runs on the copy the model sees (the photo resized as :func:`helpers.images.preprocess`
     resizes it; each of its ``num_samples`` perturbed images is one forward pass, so smaller
     is faster), and its map is resized back with nearest neighbour so that segment edges
     stay sharp and every segment keeps one exact value.

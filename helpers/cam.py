@@ -41,7 +41,8 @@ class CamResult:
         logits: ``(k,) float32`` class scores ``S_c`` before softmax.
         bias: ``(k,) float32`` the final layer's bias ``b_c`` of each class.
         maps: ``(k, h, w) float32`` raw CAMs ``M_c(x, y)`` at feature resolution,
-            not normalised, so that ``maps[i].mean() + bias[i] == logits[i]``.
+            not normalised, so that ``maps[i].mean() + bias[i]`` equals ``logits[i]`` up to
+            float32 rounding (``np.allclose``).
         image_size: ``(H, W)`` of the image the CAMs explain.
         model_name: the model that computed them.
     """
@@ -56,7 +57,10 @@ class CamResult:
     model_name: str
 
     def heatmaps(self, mode: str = "relu_max") -> np.ndarray:
-        """``(k, H, W) float32`` in [0, 1]: each map normalised, then upsampled to the image."""
+        """Each map normalised (``mode``), then upsampled to the image: returns ``(k, H, W) float32`` in [0, 1].
+
+        A method, not an attribute: every call upsamples anew (``cam.heatmaps()[0]``).
+        """
         return upsample(normalise(self.maps, mode), self.image_size)
 
 
@@ -77,6 +81,7 @@ def compute_cam(
     Returns:
         A :class:`CamResult` whose ``maps`` are ``(k, h, w)``, e.g. ``(5, 7, 7)``.
     """
+    _validate.instance(model, "model", CamModel, "helpers.load_model")
     _validate.class_request(topk, class_ids, model.num_classes)  # before the forward pass, not after
     rgb = load_image(image)
     logits, features = model.forward_with_features(preprocess(rgb, model))
@@ -130,9 +135,9 @@ def upsample(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     Returns:
         ``(H, W)`` or ``(k, H, W) float32``.
     """
+    if not isinstance(size, Sequence) or len(size) != 2 or not all(_validate.is_integer(v) and v > 0 for v in size):
+        raise ValueError(f"size must be two positive integers (H, W), such as image.shape[:2], got {size!r}.")
     height, width = size
-    if len(size) != 2 or not all(_validate.is_integer(v) and v > 0 for v in size):
-        raise ValueError(f"size must be two positive integers (H, W), got {size}.")
     maps = np.asarray(maps, dtype=np.float32)
     if maps.ndim not in (2, 3):
         raise ValueError(f"maps must have shape (h, w) or (k, h, w), got {maps.shape}.")

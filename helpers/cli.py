@@ -32,12 +32,12 @@ DEFAULT_SUBFOLDER = "explain"
 
 EXAMPLES = """\
 examples:
-  {prog} images/chelsea.png
-      top-5 CAM and SeCAM of the cat, written to outputs/explain/
+  {prog} cat.jpg
+      top-5 CAM and SeCAM of one photo, written to outputs/explain/
   {prog} my_photos/*.jpg --method secam --topk 3 --out results
       several photos, one progress bar, results/summary.json lists them all
-  {prog} images/coffee.png --class 967 --class 504 --segments 150
-      CAMs of espresso (967) and coffee mug (504), finer superpixels
+  {prog} coffee.png --class 967 --class 504 --segments 150
+      CAMs of espresso (967) and coffee mug (504), finer superpixels (the ids after the photos)
 
 Each photo gives <name>.png (the side-by-side figure) and <name>.npz (class_ids, labels,
 probs, logits, bias, cam (k, h, w) raw; with SeCAM also segments (H, W) and secam (k, H, W)).

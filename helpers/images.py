@@ -36,7 +36,7 @@ SAMPLE_IMAGES: tuple[str, ...] = (
 
 def sample_image_path(name: str) -> Path:
     """Path of one of the tutorial's photos, e.g. ``sample_image_path("chelsea.png")``."""
-    if name not in SAMPLE_IMAGES:
+    if not isinstance(name, str) or name not in SAMPLE_IMAGES:
         raise ValueError(f"Unknown sample image {name!r}; choose one of: {', '.join(SAMPLE_IMAGES)}.")
     return images_dir() / name
 
@@ -141,11 +141,7 @@ def preprocess(image: np.ndarray, model: CamModel) -> torch.Tensor:
     Returns:
         ``(1, 3, S, S) float32`` with ``S = model.input_size``.
     """
-    if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3:
-        shape = getattr(image, "shape", type(image).__name__)
-        raise ValueError(f"image must be an (H, W, 3) RGB array, got {shape}; use helpers.load_image to read a file.")
-    if image.dtype != np.uint8:
-        raise ValueError(f"image must have dtype uint8 (values 0-255), got {image.dtype}.")
+    _validate.rgb_image(image)
     resized = _resized_tensor(image, model.input_size)
     scaled = TF.to_dtype(resized, torch.float32, scale=True)
     return TF.normalize(scaled, list(model.mean), list(model.std)).unsqueeze(0)

@@ -1,4 +1,4 @@
-"""How good is a saliency map? Faithfulness to the model, and localisation of a known object.
+"""Is a saliency map faithful to the model? Deletion, insertion, Average Drop.
 
 - Deletion and insertion (Petsiuk et al., RISE, BMVC 2018): remove (or restore) pixels in
   order of decreasing saliency and follow the class probability. A faithful map makes the
@@ -14,11 +14,10 @@
   maximum, so that methods are compared on one scale. Average Drop rewards large maps: an
   all-ones map shows the whole photo and scores 0 %.
 
-- Pointing game (Zhang et al., 2016) and the map's mass inside a box: where the object's
-  true box is known (the synthetic bird calls of notebook 06), does the map point there?
+Where the object is known, :mod:`helpers.localisation` scores whether the map finds it.
 
 The faithfulness metrics work at the model's input resolution: the photo is resized exactly
-as :func:`helpers.preprocess` resizes it (so the unperturbed frame gets the probability
+as :func:`helpers.images.preprocess` resizes it (so the unperturbed frame gets the probability
 ``compute_cam`` reports), the map with nearest neighbour (so equal values stay equal and
 ties are broken only by the seeded order, never by float noise), and forward passes run in
 small batches (:data:`helpers.models.INFERENCE_BATCH`).
@@ -179,38 +178,3 @@ def _check_pair(image: np.ndarray, saliency: np.ndarray) -> None:
     if saliency.shape != image.shape[:2]:
         raise ValueError(f"saliency map shape {saliency.shape} differs from the image's {image.shape[:2]}; "
                          "upsample the map to the image size first.")
-
-
-# --- localisation against a known box (notebook 06) -------------------------------------------
-
-
-def box_mask(shape: tuple[int, int], box: tuple[int, int, int, int]) -> np.ndarray:
-    """``(H, W) bool``, True inside ``box = (row0, row1, col0, col1)`` (half-open)."""
-    row0, row1, col0, col1 = (int(v) for v in box)
-    if not (0 <= row0 < row1 <= shape[0] and 0 <= col0 < col1 <= shape[1]):
-        raise ValueError(f"box {tuple(box)} must satisfy 0 <= row0 < row1 <= {shape[0]} and 0 <= col0 < col1 <= {shape[1]}.")
-    mask = np.zeros(shape, dtype=bool)
-    mask[row0:row1, col0:col1] = True
-    return mask
-
-
-def pointing_hit(saliency: np.ndarray, box: tuple[int, int, int, int]) -> bool:
-    """Pointing game (Zhang et al., 2016): does the map's maximum fall inside the box?
-
-    A map with several pixels at its maximum (SeCAM's best superpixel, say) hits when most
-    of them are inside.
-
-    Args:
-        saliency: ``(H, W)`` float.
-        box: ``(row0, row1, col0, col1)``, half-open.
-    """
-    top = saliency == saliency.max()
-    return bool(top[box_mask(saliency.shape, box)].sum() * 2 > top.sum())
-
-
-def mass_in_box(saliency: np.ndarray, box: tuple[int, int, int, int]) -> float:
-    """The share of a non-negative map's total inside the box (1 = all of it; box area share = chance)."""
-    if saliency.min() < 0:
-        raise ValueError("saliency must be non-negative; normalise it first (helpers.normalise).")
-    total = float(saliency.sum())
-    return float(saliency[box_mask(saliency.shape, box)].sum()) / total if total > 0 else 0.0

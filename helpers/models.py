@@ -397,10 +397,10 @@ def _check_batch(batch: torch.Tensor) -> None:
     if not isinstance(batch, torch.Tensor):
         raise TypeError(
             f"batch must be a torch.Tensor of shape (n, 3, H, W), got {type(batch).__name__}; "
-            "use helpers.preprocess(image, model) to make one from an image."
+            "use helpers.images.preprocess(image, model) to make one from an image."
         )
     if batch.ndim != 4 or batch.shape[1] != 3 or not batch.is_floating_point():
         raise ValueError(
             f"batch must be a float tensor of shape (n, 3, H, W), got {tuple(batch.shape)} "
-            f"{batch.dtype}; use helpers.preprocess(image, model) to make one from an image."
+            f"{batch.dtype}; use helpers.images.preprocess(image, model) to make one from an image."
         )

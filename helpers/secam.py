@@ -70,6 +70,7 @@ class SecamResult:
 
     @property
     def n_superpixels(self) -> int:
+        """How many superpixels SLIC returned (often fewer than the ``n_segments`` requested)."""
         return int(self.segments.max()) + 1
 
 
@@ -94,6 +95,7 @@ def compute_secam(
     Returns:
         A :class:`SecamResult` with ``maps`` and ``masks`` of shape ``(k, H, W)``.
     """
+    _validate.instance(cam, "cam", CamResult, "helpers.compute_cam")
     rgb = load_image(image)
     _validate.secam_options(n_segments, compactness, threshold)
     _check_image_size(cam, rgb)
@@ -118,6 +120,7 @@ def superpixels(image: np.ndarray, n_segments: int = N_SEGMENTS, compactness: fl
     shrunk copy (``cv2.INTER_AREA``) and the labels are scaled back with nearest neighbour
     (:func:`helpers.images.nearest`).
     """
+    _validate.rgb_image(image)
     _validate.n_segments(n_segments)
     _validate.compactness(compactness)
     height, width = image.shape[:2]
@@ -178,6 +181,7 @@ def average_over_superpixels(maps: np.ndarray, segments: np.ndarray) -> np.ndarr
 
 def threshold_masks(maps: np.ndarray, threshold: float) -> np.ndarray:
     """``(k, H, W) bool``: where each map exceeds ``threshold`` times its own maximum."""
+    _validate.threshold(threshold)
     return maps > threshold * maps.max(axis=(-2, -1), keepdims=True)
 
 

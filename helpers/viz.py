@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
@@ -14,6 +15,7 @@ from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 from skimage.segmentation import mark_boundaries
 
+from . import _validate
 from .cam import CamResult, normalise, upsample
 from .images import SAMPLE_IMAGES, fit_within, nearest, shrink
 from .paths import atomic_write, output_dir
@@ -76,11 +78,11 @@ def overlay(
     Returns:
         The heatmap's image artist.
     """
+    _validate.rgb_image(image)
     if heatmap.shape != image.shape[:2]:
         raise ValueError(f"heatmap shape {heatmap.shape} differs from the image's {image.shape[:2]}; "
-                         "upsample it to the image size first (helpers.upsample).")
-    if not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha}.")
+                         "upsample it to the image size first (helpers.cam.upsample).")
+    _validate.number_between(alpha, "alpha", 0.0, 1.0, "the heatmap's opacity")
     ax.imshow(image)
     artist = ax.imshow(heatmap, cmap=CMAP, alpha=alpha, vmin=0.0, vmax=1.0)
     ax.set_axis_off()
@@ -92,15 +94,19 @@ def overlay(
 
 
 def plot_topk(
-    image: np.ndarray, cam: CamResult, mode: str = "relu_max", alpha: float = 0.5, max_side: int = DISPLAY_MAX_SIDE
+    image: np.ndarray, cam: CamResult, *, mode: str = "relu_max", alpha: float = 0.5, max_side: int = DISPLAY_MAX_SIDE
 ) -> Figure:
     """The photo, then one overlay per class of ``cam``, titled with label and probability.
 
     Args:
         image: ``(H, W, 3) uint8`` RGB, the image ``cam`` was computed for.
-        mode: normalisation of each map (see :func:`helpers.normalise`).
+        cam: from :func:`helpers.compute_cam`.
+        mode: normalisation of each map (see :func:`helpers.cam.normalise`).
+        alpha: opacity of the heatmaps, 0 (invisible) to 1 (opaque).
         max_side: draw on a copy shrunk to this longer side when the photo is larger.
     """
+    _validate.rgb_image(image)
+    _validate.instance(cam, "cam", CamResult, "helpers.compute_cam")
     if image.shape[:2] != cam.image_size:
         raise ValueError(f"image size {image.shape[:2]} differs from the CAM's {cam.image_size}.")
     size = fit_within(cam.image_size, max_side)
@@ -125,16 +131,18 @@ def save_figure(fig: Figure, name: str, folder: Path | None = None) -> Path:
 
     Args:
         fig: the matplotlib figure.
-        name: file name; ``.png`` is appended when missing. No folders in it.
+        name: file name, ending in ``.png`` or without a suffix (``.png`` is then added); no
+            folders in it (pass ``folder``).
 
     Returns:
         The path written.
     """
-    if not name or Path(name).name != name:
-        raise ValueError(f"name must be a plain file name such as 'cam_chelsea.png', got {name!r}.")
+    name = str(name)
+    if not name or Path(name).name != name or Path(name).suffix.lower() not in ("", ".png"):
+        raise ValueError(f"name must be a PNG file name without folders, such as 'cam_chelsea.png', got {name!r}.")
     folder = output_dir() if folder is None else Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / (name if name.endswith(".png") else f"{name}.png")
+    target = folder / (name if name.lower().endswith(".png") else f"{name}.png")
     with atomic_write(target) as tmp:
         write_png(fig, tmp)
     return target
@@ -178,16 +186,22 @@ def plot_comparison(
 
     Args:
         image: ``(H, W, 3) uint8``, the photo both were computed for.
-        ranks: which classes of ``secam.cam`` to show (default: all).
+        ranks: which classes to show, as positions 0 .. k - 1 in ``secam.cam`` (not class ids;
+            default: all).
         methods: ``("cam", "secam")``, or one of them alone.
         max_side: draw on a copy shrunk to this longer side when the photo is larger.
     """
+    _validate.rgb_image(image)
+    _validate.instance(secam, "secam", SecamResult, "helpers.compute_secam")
     cam = secam.cam
     if image.shape[:2] != cam.image_size:
         raise ValueError(f"image size {image.shape[:2]} differs from the CAM's {cam.image_size}.")
-    if not methods or any(method not in MAP_KINDS for method in methods):
-        raise ValueError(f"methods must name one or both of {', '.join(MAP_KINDS)}, got {methods!r}.")
-    ranks = list(range(len(cam.class_ids))) if ranks is None else ranks
+    if isinstance(methods, str) or not methods or any(method not in MAP_KINDS for method in methods):
+        raise ValueError(f"methods must be a tuple of one or both of {', '.join(MAP_KINDS)}, such as ('cam',), got {methods!r}.")
+    k = len(cam.class_ids)
+    ranks = list(range(k)) if ranks is None else ranks
+    if isinstance(ranks, (int, np.integer)) or not all(_validate.is_integer(r) and 0 <= r < k for r in ranks):
+        raise ValueError(f"ranks must be a list of positions 0 to {k - 1} in secam.cam (0 = its first class), got {ranks!r}.")
     size = fit_within(cam.image_size, max_side)
     image = shrink(image, size)
     cam_maps = upsample(normalise(cam.maps, "relu_max"), size)
@@ -233,7 +247,7 @@ def explorer(draw: Callable[..., None], controls: Mapping[str, widgets.ValueWidg
     Returns:
         The controls above an output area; display it as a cell's last expression.
     """
-    import ipywidgets as widgets  # only here: the `notebooks` extra
+    widgets = _ipywidgets()
 
     output = widgets.Output()
 
@@ -249,7 +263,7 @@ def explorer(draw: Callable[..., None], controls: Mapping[str, widgets.ValueWidg
 
 def photo_menu(value: str) -> widgets.Dropdown:
     """A drop-down menu of the sample photos (:data:`helpers.SAMPLE_IMAGES`), showing ``value``."""
-    import ipywidgets as widgets  # only here: the `notebooks` extra
+    widgets = _ipywidgets()
 
     return widgets.Dropdown(options=SAMPLE_IMAGES, value=value, description="photo")
 
@@ -261,7 +275,7 @@ def slic_controls(photo: str, *, threshold: bool = False) -> dict[str, widgets.V
     ``compactness`` (0.1-100, logarithmic) and, with ``threshold=True``, SeCAM's mask
     ``threshold`` (0-1).
     """
-    import ipywidgets as widgets  # only here: the `notebooks` extra
+    widgets = _ipywidgets()
 
     controls = {
         "photo_name": photo_menu(photo),
@@ -271,3 +285,12 @@ def slic_controls(photo: str, *, threshold: bool = False) -> dict[str, widgets.V
     if threshold:
         controls["threshold"] = widgets.FloatSlider(value=THRESHOLD, min=0.0, max=1.0, step=0.05, description="threshold")
     return controls
+
+
+def _ipywidgets() -> ModuleType:
+    """ipywidgets, which only the notebooks' controls need (the ``notebooks`` extra)."""
+    try:
+        import ipywidgets
+    except ModuleNotFoundError as error:
+        raise ModuleNotFoundError("the notebooks' controls need ipywidgets: pip install 'cam-secam-tutorial[notebooks]'") from error
+    return ipywidgets

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import birdcalls, metrics
+from helpers import birdcalls, localisation
 
 
 def power(decibels: np.ndarray) -> np.ndarray:
@@ -41,7 +41,7 @@ def test_every_call_puts_its_power_inside_its_box(species: int) -> None:
     for _ in range(25):
         (call,) = birdcalls.place_calls(rng, [species])
         spectrum = power(birdcalls.spectrogram(birdcalls.call_waveform(rng, call)))
-        inside = spectrum[metrics.box_mask(spectrum.shape, call.box())].sum() / spectrum.sum()
+        inside = spectrum[localisation.box_mask(spectrum.shape, call.box())].sum() / spectrum.sum()
         assert inside > 0.995, (call, inside)
         row0, row1, col0, col1 = call.box()
         assert 0 <= row0 < row1 <= 64 and 0 <= col0 < col1 <= 64

@@ -183,32 +183,3 @@ def test_lime_on_given_superpixels_is_constant_on_them_and_repeatable(lite0, che
     again = baselines.lime_map(lite0, chelsea, 285, num_samples=40, segments=segments, seed=1)
     assert first.shape == (300, 451) and first.max() == pytest.approx(1.0)
     np.testing.assert_array_equal(first, again)
-
-
-# --- localisation against a known box -------------------------------------------------------
-
-
-def test_box_mask_pointing_and_mass() -> None:
-    saliency = np.zeros((6, 8), dtype=np.float32)
-    saliency[1, 2] = 1.0
-    saliency[4, 6] = 0.5
-    box = (0, 3, 1, 4)  # rows 0-2, columns 1-3
-    assert metrics.box_mask((6, 8), box).sum() == 9
-    assert metrics.pointing_hit(saliency, box)
-    assert not metrics.pointing_hit(saliency, (3, 6, 5, 8))
-    assert metrics.mass_in_box(saliency, box) == pytest.approx(1.0 / 1.5)
-    assert metrics.mass_in_box(np.zeros((6, 8)), box) == 0.0
-
-
-def test_pointing_with_tied_maxima_needs_most_of_them_inside() -> None:
-    saliency = np.zeros((4, 4))
-    saliency[0, :3] = 1.0  # three pixels share the maximum
-    assert metrics.pointing_hit(saliency, (0, 1, 0, 2))  # two of three inside
-    assert not metrics.pointing_hit(saliency, (0, 1, 2, 4))  # one of three inside
-
-
-def test_localisation_errors_are_named() -> None:
-    with pytest.raises(ValueError, match="box"):
-        metrics.box_mask((4, 4), (2, 1, 0, 4))
-    with pytest.raises(ValueError, match="non-negative"):
-        metrics.mass_in_box(-np.ones((4, 4)), (0, 2, 0, 2))

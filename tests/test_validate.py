@@ -1,13 +1,21 @@
-"""One set of argument checks: every entry point rejects the same bad values in the same words."""
+"""One set of argument checks: every entry point rejects the same bad values in the same words,
+and a wrong argument is named with what it must be."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+import helpers
 from helpers import _validate, birdcalls, cli, images, secam, slic
 
 BAD_COUNTS = [0, -3, 2.5, True, np.bool_(True), "50", None]
@@ -81,3 +89,61 @@ def test_checked_turns_a_validator_into_an_argparse_type() -> None:
     assert to_segments("12") == 12
     with pytest.raises(argparse.ArgumentTypeError, match="n_segments must be a positive integer"):
         to_segments("0")
+
+
+# --- the wrong kind of object: each error names the argument and where a right one comes from ---
+
+
+@pytest.fixture(scope="module")
+def chelsea_results(lite0: helpers.CamModel, chelsea: np.ndarray) -> tuple[helpers.CamResult, helpers.SecamResult]:
+    cam = helpers.compute_cam(lite0, chelsea, topk=2)
+    return cam, helpers.compute_secam(cam, chelsea)
+
+
+def test_results_and_models_of_the_wrong_kind_are_named(lite0: helpers.CamModel, chelsea: np.ndarray, chelsea_results) -> None:
+    cam, secam_result = chelsea_results
+    with pytest.raises(TypeError, match=r"model must be a CamModel from helpers\.load_model, got str"):
+        helpers.compute_cam("efficientnet_lite0", chelsea)
+    with pytest.raises(TypeError, match=r"cam must be a CamResult from helpers\.compute_cam, got CamModel"):
+        helpers.compute_secam(lite0, chelsea)
+    with pytest.raises(TypeError, match=r"cam must be a CamResult from helpers\.compute_cam, got SecamResult"):
+        helpers.plot_topk(chelsea, secam_result)
+    with pytest.raises(TypeError, match=r"secam must be a SecamResult from helpers\.compute_secam, got CamResult"):
+        helpers.plot_comparison(chelsea, cam)
+
+
+def test_figures_want_the_photo_as_an_array_and_say_so(chelsea_results) -> None:
+    cam, secam_result = chelsea_results
+    path = str(helpers.sample_image_path("chelsea.png"))
+    for call in (lambda: helpers.plot_topk(path, cam), lambda: helpers.plot_comparison(path, secam_result),
+                 lambda: secam.superpixels(path)):
+        assert "use helpers.load_image to read a file" in message(call)
+        assert "chelsea.png" in message(call)
+
+
+def test_comparison_options_are_checked(chelsea: np.ndarray, chelsea_results) -> None:
+    _, secam_result = chelsea_results
+    assert "ranks must be a list of positions 0 to 1" in message(lambda: helpers.plot_comparison(chelsea, secam_result, ranks=[5]))
+    assert "ranks must be a list" in message(lambda: helpers.plot_comparison(chelsea, secam_result, ranks=0))
+    assert "such as ('cam',)" in message(lambda: helpers.plot_comparison(chelsea, secam_result, methods="cam"))
+
+
+def test_more_argument_mistakes_get_named(lite0: helpers.CamModel, chelsea: np.ndarray, tmp_path) -> None:
+    assert "class_ids must be a list of class ids such as [285], got 285" in message(
+        lambda: helpers.compute_cam(lite0, chelsea, class_ids=285))
+    maps = np.zeros((2, 7, 7), dtype=np.float32)
+    for size in (chelsea.shape, 300):
+        assert "size must be two positive integers (H, W), such as image.shape[:2]" in message(
+            lambda size=size: helpers.cam.upsample(maps, size))
+    assert "threshold must be a number from 0 to 1" in message(lambda: secam.threshold_masks(maps, 2))
+    assert "Unknown sample image" in message(lambda: helpers.sample_image_path(chelsea))
+    fig = plt.figure()
+    assert "PNG file name" in message(lambda: helpers.save_figure(fig, "cat.jpg", folder=tmp_path))
+    assert helpers.save_figure(fig, Path("cat.png"), folder=tmp_path) == tmp_path / "cat.png"
+    plt.close(fig)
+
+
+def test_the_widgets_name_the_extra_they_need(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # as if the notebooks extra were not installed
+    with pytest.raises(ModuleNotFoundError, match=r"pip install 'cam-secam-tutorial\[notebooks\]'"):
+        helpers.viz.slic_controls("chelsea.png")

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import helpers
-import helpers.metrics
+import helpers.localisation
 
 
 def test_save_figure_writes_a_png_into_the_output_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,7 +44,7 @@ def test_a_failed_save_leaves_no_file(tmp_path: Path, monkeypatch: pytest.Monkey
 @pytest.mark.parametrize("name", ["", "sub/figure.png", "../figure"])
 def test_save_figure_wants_a_plain_file_name(tmp_path: Path, name: str) -> None:
     fig, _ = plt.subplots()
-    with pytest.raises(ValueError, match="plain file name"):
+    with pytest.raises(ValueError, match="PNG file name without folders"):
         helpers.save_figure(fig, name, folder=tmp_path)
     plt.close(fig)
 
@@ -64,7 +64,7 @@ def test_draw_box_outlines_exactly_the_pixels_of_a_half_open_box() -> None:
     plt.close(fig)
     assert outline in ax.patches
     assert (outline.get_x(), outline.get_y(), outline.get_width(), outline.get_height()) == (2.5, 1.5, 6, 3)
-    mask = helpers.metrics.box_mask((10, 12), (2, 5, 3, 9))
+    mask = helpers.localisation.box_mask((10, 12), (2, 5, 3, 9))
     rows, cols = np.nonzero(mask)
     assert (outline.get_y(), outline.get_y() + outline.get_height()) == (rows.min() - 0.5, rows.max() + 0.5)
     assert (outline.get_x(), outline.get_x() + outline.get_width()) == (cols.min() - 0.5, cols.max() + 0.5)

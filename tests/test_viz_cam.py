@@ -50,7 +50,7 @@ def test_explorer_draws_only_when_a_control_changes() -> None:
     calls: list[dict] = []
     slider = widgets.IntSlider(value=1, min=0, max=5)
     menu = widgets.Dropdown(options=["a", "b"], value="a")
-    box = helpers.explorer(lambda **values: calls.append(values), {"rank": slider, "name": menu})
+    box = helpers.viz.explorer(lambda **values: calls.append(values), {"rank": slider, "name": menu})
     assert calls == []  # nothing drawn while the cell executes
     slider.value = 3
     menu.value = "b"
