@@ -1,10 +1,13 @@
-"""Explanations to compare CAM and SeCAM against, through their own well-kept packages.
+"""Explanations to compare CAM and SeCAM against, and maps that know nothing of the model.
 
-- Grad-CAM (Selvaraju et al., ICCV 2017) with ``grad-cam`` (pytorch-grad-cam).
+- Grad-CAM (Selvaraju et al., ICCV 2017) and Grad-CAM++ (Chattopadhay et al., WACV 2018) with
+  ``grad-cam`` (pytorch-grad-cam).
 - LIME (Ribeiro et al., KDD 2016) with ``lime``: its default quickshift segmentation, or any
   label map, such as SeCAM's SLIC superpixels for a like-for-like comparison.
+- Model-free baselines, so that "it finds the object" is measured against "it likes the
+  centre", "it follows edges" and chance: a centred Gaussian, an edge map, a smooth random map.
 
-Both return saliency maps ``(H, W) float32`` in [0, 1] at the photo's resolution, like
+All return saliency maps ``(H, W) float32`` in [0, 1] at the photo's resolution, like
 ``SecamResult.maps[i]`` and ``CamResult.heatmaps()[i]``.
 """
 
@@ -17,24 +20,35 @@ import cv2
 import numpy as np
 import torch
 from lime import lime_image
-from pytorch_grad_cam import GradCAM
+from pytorch_grad_cam import GradCAM, GradCAMPlusPlus
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+from scipy import ndimage
+from skimage.color import rgb2gray
+from skimage.filters import sobel
 
-from .cam import normalise
+from . import _validate
+from .cam import normalise, upsample
 from .images import model_sized, nearest, preprocess
 from .models import INFERENCE_BATCH, CamModel, in_batches
 
+GRADIENT_METHODS: dict[str, type[GradCAM]] = {"Grad-CAM": GradCAM, "Grad-CAM++": GradCAMPlusPlus}
+"""The gradient-weighted CAMs :func:`grad_cam_maps` can compute, by name."""
 
-def grad_cam_maps(model: CamModel, image: np.ndarray, class_ids: list[int]) -> np.ndarray:
-    """``(k, H, W) float32``: Grad-CAM of each class on the model's last feature maps.
 
-    One backward pass per class (that is Grad-CAM's cost); the package scales each map to
-    [0, 1] at the 224x224 input, which we resize to the photo with ``cv2.INTER_LINEAR``.
+def grad_cam_maps(model: CamModel, image: np.ndarray, class_ids: list[int], method: str = "Grad-CAM") -> np.ndarray:
+    """``(k, H, W) float32``: Grad-CAM (or Grad-CAM++) of each class on the model's last feature maps.
+
+    One backward pass per class (that is their cost); the package scales each map to [0, 1]
+    at the 224x224 input, which we resize to the photo with ``cv2.INTER_LINEAR``.
+
+    Args:
+        method: a key of :data:`GRADIENT_METHODS`.
     """
+    _validate.one_of(method, "method", tuple(GRADIENT_METHODS))
     batch = preprocess(image, model)
     height, width = image.shape[:2]
     maps = []
-    with GradCAM(model=model.net, target_layers=[model.feature_layer]) as explainer:
+    with GRADIENT_METHODS[method](model=model.net, target_layers=[model.feature_layer]) as explainer:
         for class_id in class_ids:
             small = explainer(input_tensor=batch, targets=[ClassifierOutputTarget(int(class_id))])[0]
             maps.append(cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR))
@@ -79,6 +93,30 @@ def lime_map(
         weights[segment] = weight
     small_map = weights[explanation.segments].astype(np.float32)
     return normalise(nearest(small_map, image.shape[:2]), "relu_max")
+
+
+def centre_map(shape: tuple[int, int], sigma: float = 0.25) -> np.ndarray:
+    """``(H, W) float32``: a Gaussian centred on the image, 1 at the centre, with standard deviation
+    ``sigma`` times each side. It knows nothing of the image: the "objects sit in the middle" map."""
+    _validate.positive_number(sigma, "sigma", "a fraction of the image's side")
+    rows = (np.arange(shape[0]) - (shape[0] - 1) / 2) / (sigma * shape[0])
+    cols = (np.arange(shape[1]) - (shape[1] - 1) / 2) / (sigma * shape[1])
+    return np.exp(-0.5 * (rows[:, None] ** 2 + cols[None, :] ** 2)).astype(np.float32)
+
+
+def edge_map(image: np.ndarray, sigma: float = 2.0) -> np.ndarray:
+    """``(H, W) float32`` in [0, 1]: the photo's edge strength (Sobel on its gray levels), blurred
+    with a Gaussian of ``sigma`` pixels and divided by its maximum. It knows nothing of the model."""
+    _validate.rgb_image(image)
+    edges = ndimage.gaussian_filter(sobel(rgb2gray(image)), sigma)
+    return normalise(edges, "relu_max")
+
+
+def smooth_random_map(shape: tuple[int, int], seed: int, grid: tuple[int, int] = (7, 7)) -> np.ndarray:
+    """``(H, W) float32`` in [0, 1]: uniform random values on a ``grid`` (CAM's 7x7) upsampled bilinearly,
+    so that it is as smooth as a CAM; the chance level a map has to beat."""
+    values = np.random.default_rng(seed).random(grid).astype(np.float32)
+    return normalise(upsample(values, shape), "relu_max")
 
 
 def _classifier(model: CamModel):

@@ -1,0 +1,55 @@
+"""The comparison maps: Grad-CAM and Grad-CAM++ from their package, and the model-free baselines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import helpers
+from helpers import baselines
+
+
+def test_grad_cam_equals_relu_cam_on_a_network_with_global_average_pooling(lite0, chelsea) -> None:
+    # With GAP then one linear layer, dS_c/dA_k(x, y) = w_k^c / (h w) at every cell, so Grad-CAM's
+    # channel weights are CAM's divided by h w. The package then applies ReLU, upsamples, and
+    # scales each map by its own min and max: so must we, and then the maps agree.
+    photo = helpers.images.model_sized(chelsea, lite0)  # (224, 224, 3): no resizing after the package
+    cam = helpers.compute_cam(lite0, photo, class_ids=[285, 281])
+    grad = baselines.grad_cam_maps(lite0, photo, [285, 281])
+    relu_cam = helpers.cam.upsample(np.maximum(cam.maps, 0), (224, 224))
+    assert np.abs(grad - helpers.cam.normalise(relu_cam, "minmax")).max() < 1e-3
+    assert np.abs(grad - cam.heatmaps()).max() > 0.01  # CAM's relu_max keeps 0 where the map is 0
+
+
+def test_grad_cam_plus_plus_is_another_map_with_the_same_shape(lite0, chelsea) -> None:
+    grad = baselines.grad_cam_maps(lite0, chelsea, [285])
+    plus = baselines.grad_cam_maps(lite0, chelsea, [285], method="Grad-CAM++")
+    assert plus.shape == grad.shape == (1, 300, 451) and 0.99 < plus.max() <= 1.0 and plus.min() >= 0
+    assert np.abs(plus - grad).max() > 0.05  # it weighs the channels differently
+    with pytest.raises(ValueError, match="method must be one of Grad-CAM, Grad-CAM\\+\\+"):
+        baselines.grad_cam_maps(lite0, chelsea, [285], method="Score-CAM")
+
+
+def test_the_centre_map_peaks_in_the_middle_and_falls_symmetrically() -> None:
+    centre = baselines.centre_map((101, 151))
+    assert centre.shape == (101, 151) and centre.dtype == np.float32
+    assert np.unravel_index(np.argmax(centre), centre.shape) == (50, 75) and centre.max() == pytest.approx(1.0)
+    np.testing.assert_allclose(centre, centre[::-1, ::-1], atol=1e-7)
+    # one standard deviation (a quarter of the side) from the centre: exp(-1/2)
+    assert centre[50, 75 + round(0.25 * 151)] == pytest.approx(np.exp(-0.5), abs=0.01)
+
+
+def test_the_edge_map_lights_up_at_a_step_and_not_on_flat_ground() -> None:
+    photo = np.zeros((40, 60, 3), dtype=np.uint8)
+    photo[:, 30:] = 255  # one vertical edge between columns 29 and 30
+    edges = baselines.edge_map(photo)
+    assert edges.max() == pytest.approx(1.0) and edges[:, 29:31].min() > 0.9
+    assert edges[:, :15].max() < 1e-3 and edges[:, 45:].max() < 1e-3
+
+
+def test_the_smooth_random_map_is_seeded_smooth_and_in_range() -> None:
+    first, again, other = (baselines.smooth_random_map((224, 224), seed=s) for s in (3, 3, 4))
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+    assert first.min() >= 0 and first.max() == pytest.approx(1.0)
+    assert np.abs(np.diff(first, axis=1)).max() < 0.05  # 7x7 values over 224 pixels: small steps
