@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-SLOWEST_FIRST = ("05_evaluation", "06_cam_on_spectrograms")
+SLOWEST_FIRST = ("05_evaluation", "06_cam_on_spectrograms", "07_ground_truth")
 """Notebooks that take minutes, in the order the workers should start them; every other
 notebook follows in its own order, then the unit tests."""
 
