@@ -370,6 +370,14 @@ class EfficientNetLite(EfficientNet):
         """The 16 MBConv blocks, in forward order."""
         return self._blocks
 
+    def layers_from_top(self) -> list[tuple[str, list[nn.Module]]]:
+        """The parameterised stages from the output down: the classifier, the head (1x1
+        convolution and batch norm), then MBConv blocks 16 to 1, the stem last; each a name
+        and its modules. The order in which a cascading randomisation re-initialises them."""
+        blocks = [(f"block {i + 1}", [block]) for i, block in enumerate(self._blocks)]
+        return [("classifier", [self._fc]), ("head", [self._conv_head, self._bn1]), *blocks[::-1],
+                ("stem", [self._conv_stem, self._bn0])]
+
     def replace_classifier(self, num_classes: int) -> nn.Linear:
         """Put a new ``Linear(1280, num_classes)`` (default initialisation) in place of the classifier."""
         self._fc = nn.Linear(self._fc.in_features, num_classes)
