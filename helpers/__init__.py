@@ -19,8 +19,11 @@ The notebooks also use the building blocks from the submodules, each with one jo
 - ``slic``: a step-by-step teaching SLIC in NumPy (notebook 03); use scikit-image's for photos.
 - ``secam``: SeCAM, CAM averaged over SLIC superpixels at image resolution (notebook 04).
 - ``as_in_source``: the source tutorial's SeCAM, defects included, for teaching only.
-- ``metrics``: faithfulness (deletion, insertion, Average Drop) and localisation (pointing game).
-- ``baselines``: Grad-CAM, LIME and random maps to compare against (the ``baselines`` extra).
+- ``metrics``: faithfulness (deletion, insertion, Average Drop).
+- ``localisation``: boxes, masks, the CAM paper's box test, IoU, pointing game, mass inside.
+- ``composites`` and ``object_masks``: notebook 07's labelled set, built offline from a seed.
+- ``sanity``: cascading model randomisation and map similarity (Adebayo et al., 2018).
+- ``baselines``: Grad-CAM, Grad-CAM++, LIME (the ``baselines`` extra) and model-free maps.
 - ``architecture``: stage-by-stage shapes and parameter counts (notebook 01).
 - ``viz``: overlays, top-k grids, comparisons, widgets; save figures atomically.
 - ``paths``: where photos live, where outputs go, writing files atomically.
