@@ -21,6 +21,7 @@ from torch import nn
 from torchvision.models import ResNet
 
 from . import _validate
+from .cam import normalise
 from .models import CamModel, EfficientNetLite
 
 __all__ = ["layers_from_top", "map_similarity", "randomised"]
@@ -86,13 +87,8 @@ def map_similarity(original: np.ndarray, other: np.ndarray) -> dict[str, float]:
             return 0.0
         return float(spearmanr(x, y).statistic)
 
-    def scaled(m: np.ndarray) -> np.ndarray:
-        span = float(np.ptp(m))
-        return (m - m.min()) / span if span > 0 else np.zeros_like(m, dtype=np.float64)
-
     return {
         "spearman": rank_correlation(a, b),
         "spearman_abs": rank_correlation(np.abs(a), np.abs(b)),
-        "ssim": float(structural_similarity(scaled(original.astype(np.float64)), scaled(other.astype(np.float64)),
-                                            data_range=1.0)),
+        "ssim": float(structural_similarity(normalise(original, "minmax"), normalise(other, "minmax"), data_range=1.0)),
     }
