@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
+from pytorch_grad_cam import GradCAM
+from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
 import helpers
-from helpers import baselines
+from helpers import baselines, birdcalls, training
 
 
 def test_grad_cam_equals_relu_cam_on_a_network_with_global_average_pooling(lite0, chelsea) -> None:
@@ -28,6 +31,30 @@ def test_grad_cam_plus_plus_is_another_map_with_the_same_shape(lite0, chelsea) -
     assert np.abs(plus - grad).max() > 0.05  # it weighs the channels differently
     with pytest.raises(ValueError, match="method must be one of Grad-CAM, Grad-CAM\\+\\+"):
         baselines.grad_cam_maps(lite0, chelsea, [285], method="Score-CAM")
+
+
+@pytest.mark.parametrize("method", sorted(baselines.GRADIENT_METHODS))
+def test_the_head_alone_gives_the_package_maps_of_the_whole_network(lite0, chelsea, method) -> None:
+    # grad_cam_maps back-propagates through GAP and the linear layer only; the package run on
+    # the whole network (its own resizing to the input, then ours to the photo) must agree.
+    targets = [ClassifierOutputTarget(c) for c in (285, 281)]
+    batch = helpers.images.preprocess(chelsea, lite0)
+    with baselines.GRADIENT_METHODS[method](model=lite0.net, target_layers=[lite0.feature_layer]) as explainer:
+        whole = [cv2.resize(explainer(input_tensor=batch, targets=[t])[0], (451, 300)) for t in targets]
+    lite0.net.zero_grad(set_to_none=True)  # the package leaves the whole network's gradients behind
+    np.testing.assert_allclose(baselines.grad_cam_maps(lite0, chelsea, [285, 281], method=method), np.stack(whole), atol=1e-4)
+    assert all(p.grad is None for p in lite0.net.parameters())  # no gradients left behind
+
+
+def test_a_head_that_is_not_gap_then_linear_goes_through_the_whole_network() -> None:
+    # notebook 06's small network with global max pooling: the GAP head would not give its logits
+    clips = birdcalls.make_dataset(4, seed=0)
+    gmp = training.scratch_model(birdcalls.SPECIES, 0.5, 0.25, seed=0, pool="max")
+    clip = helpers.load_image(clips.images[0])  # (64, 64, 3)
+    batch = helpers.images.preprocess(clip, gmp)
+    with GradCAM(model=gmp.net, target_layers=[gmp.feature_layer]) as explainer:
+        whole = cv2.resize(explainer(input_tensor=batch, targets=[ClassifierOutputTarget(1)])[0], (64, 64))
+    np.testing.assert_allclose(baselines.grad_cam_maps(gmp, clip, [1])[0], whole, atol=1e-5)
 
 
 def test_the_centre_map_peaks_in_the_middle_and_falls_symmetrically() -> None:
