@@ -1,7 +1,7 @@
 """Explanations to compare CAM and SeCAM against, and maps that know nothing of the model.
 
-- Grad-CAM (Selvaraju et al., ICCV 2017) and Grad-CAM++ (Chattopadhay et al., WACV 2018) with
-  ``grad-cam`` (pytorch-grad-cam).
+- Grad-CAM (Selvaraju et al., ICCV 2017), Grad-CAM++ (Chattopadhay et al., WACV 2018) and
+  Score-CAM (Wang et al., CVPR Workshops 2020) with ``grad-cam`` (pytorch-grad-cam).
 - LIME (Ribeiro et al., KDD 2016) with ``lime``: its default quickshift segmentation, or any
   label map, such as SeCAM's SLIC superpixels for a like-for-like comparison.
 - Model-free baselines, so that "it finds the object" is measured against "it likes the
@@ -13,14 +13,17 @@ All return saliency maps ``(H, W) float32`` in [0, 1] at the photo's resolution,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from types import ModuleType, SimpleNamespace
+from typing import TypeVar
 
 import cv2
 import numpy as np
 import torch
 from lime import lime_image
-from pytorch_grad_cam import GradCAM, GradCAMPlusPlus
+from pytorch_grad_cam import GradCAM, GradCAMPlusPlus, ScoreCAM, score_cam
+from pytorch_grad_cam.base_cam import BaseCAM
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 from scipy import ndimage
 from skimage.color import rgb2gray
@@ -32,11 +35,15 @@ from .cam import normalise, upsample
 from .images import model_sized, nearest, preprocess
 from .models import INFERENCE_BATCH, CamModel, in_batches
 
+T = TypeVar("T")
+
 GRADIENT_METHODS: dict[str, type[GradCAM]] = {"Grad-CAM": GradCAM, "Grad-CAM++": GradCAMPlusPlus}
 """The gradient-weighted CAMs :func:`grad_cam_maps` can compute, by name."""
 
 
-def grad_cam_maps(model: CamModel, image: np.ndarray, class_ids: list[int], method: str = "Grad-CAM") -> np.ndarray:
+def grad_cam_maps(
+    model: CamModel, image: np.ndarray, class_ids: list[int], method: str = "Grad-CAM", *, whole_network: bool = False
+) -> np.ndarray:
     """``(k, H, W) float32``: Grad-CAM (or Grad-CAM++) of each class on the model's last feature maps.
 
     The package weighs the feature maps by the gradient of the class score with respect to
@@ -45,11 +52,11 @@ def grad_cam_maps(model: CamModel, image: np.ndarray, class_ids: list[int], meth
     head alone, GAP and the linear layer (:class:`Head`); the maps are the package's own, at
     a quarter of the cost of back-propagating through the whole network. A model whose head
     is not GAP -> linear (it does not reproduce the logits) goes through the whole network.
-    The package scales each map to [0, 1] at the model's input size; we resize it to the photo
-    with ``cv2.INTER_LINEAR``.
 
     Args:
         method: a key of :data:`GRADIENT_METHODS`.
+        whole_network: back-propagate through the whole network, as the package is usually
+            run (the same maps, slower; ``make bench`` times this).
     """
     _validate.one_of(method, "method", tuple(GRADIENT_METHODS))
     batch = preprocess(image, model)
@@ -57,16 +64,42 @@ def grad_cam_maps(model: CamModel, image: np.ndarray, class_ids: list[int], meth
     head = Head(model.classifier)
     with torch.no_grad():
         exact = torch.allclose(head(features), logits, rtol=1e-4, atol=1e-4)
-    net, layer, inputs = (head, head.features, features.clone().requires_grad_()) if exact else (model.net, model.feature_layer, batch)
+    if whole_network or not exact:
+        return _package_maps(GRADIENT_METHODS[method](model=model.net, target_layers=[model.feature_layer]), batch, batch,
+                             class_ids, image.shape[:2])
+    explainer = GRADIENT_METHODS[method](model=head, target_layers=[head.features])
+    return _package_maps(explainer, features.clone().requires_grad_(), batch, class_ids, image.shape[:2])
+
+
+def score_cam_maps(model: CamModel, image: np.ndarray, class_ids: list[int]) -> np.ndarray:
+    """``(k, H, W) float32``: Score-CAM (Wang et al., CVPR Workshops 2020) of each class, with the package.
+
+    No gradients: each of the ``C`` feature maps, upsampled to the input and scaled to [0, 1],
+    multiplies the preprocessed input (so masked pixels take the normalised zero, the
+    training set's mean colour); the class score of each masked input, softmax-ed over the
+    ``C`` maps, is that map's weight. That is ``C`` forward passes per class: 1280 for
+    EfficientNet-Lite0, 64 for notebook 06's small network.
+    """
+    batch = preprocess(image, model)
+    with _without_progress_bar(score_cam, SimpleNamespace(tqdm=_passthrough)):  # it calls tqdm.tqdm
+        return _package_maps(ScoreCAM(model=model.net, target_layers=[model.feature_layer]), batch, batch,
+                             class_ids, image.shape[:2])
+
+
+def _package_maps(explainer: BaseCAM, inputs: torch.Tensor, batch: torch.Tensor, class_ids: list[int],
+                  shape: tuple[int, ...]) -> np.ndarray:
+    """``(k, H, W) float32``: ``explainer``'s map of each class on ``inputs`` (the image ``batch``
+    ``(1, 3, S, S)``, or its feature maps), scaled to [0, 1] at the input size ``S`` as the
+    package does, then resized to the photo's ``shape`` with ``cv2.INTER_LINEAR``."""
     input_size = (batch.shape[-1], batch.shape[-2])  # (width, height), as cv2 counts
-    height, width = image.shape[:2]
+    height, width = shape[:2]
     maps = []
-    with GRADIENT_METHODS[method](model=net, target_layers=[layer]) as explainer:
+    with explainer:
         for class_id in class_ids:
             small = explainer(input_tensor=inputs, targets=[ClassifierOutputTarget(int(class_id))])[0]
             at_input = normalise(cv2.resize(small, input_size, interpolation=cv2.INTER_LINEAR), "minmax")
             maps.append(cv2.resize(at_input, (width, height), interpolation=cv2.INTER_LINEAR))
-    net.zero_grad(set_to_none=True)
+    explainer.model.zero_grad(set_to_none=True)
     return np.stack(maps).astype(np.float32)
 
 
@@ -113,7 +146,7 @@ def lime_map(
         small_segments = nearest(np.asarray(segments), small.shape[:2])
         kwargs["segmentation_fn"] = lambda _image: small_segments
     explainer = lime_image.LimeImageExplainer(random_state=seed)
-    with _without_progress_bar():
+    with _without_progress_bar(lime_image, _passthrough):
         explanation = explainer.explain_instance(
             small, _classifier(model), labels=(int(class_id),), top_labels=None, hide_color=0,
             num_samples=num_samples, batch_size=INFERENCE_BATCH, random_seed=seed, **kwargs,
@@ -159,12 +192,17 @@ def _classifier(model: CamModel):
     return probabilities
 
 
+def _passthrough(iterable: Iterable[T], *args: object, **kwargs: object) -> Iterable[T]:
+    return iterable
+
+
 @contextmanager
-def _without_progress_bar() -> Iterator[None]:
-    """lime 0.2 wraps its sampling loop in tqdm unconditionally; silence it for one call."""
-    original = lime_image.tqdm
-    lime_image.tqdm = lambda iterable, *args, **kwargs: iterable
+def _without_progress_bar(module: ModuleType, stand_in: object) -> Iterator[None]:
+    """lime 0.2 and grad-cam's Score-CAM wrap their loops in tqdm unconditionally: replace the
+    ``tqdm`` that ``module`` imported with ``stand_in`` for one call."""
+    original = module.tqdm
+    module.tqdm = stand_in  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        lime_image.tqdm = original
+        module.tqdm = original  # type: ignore[attr-defined]

@@ -80,7 +80,7 @@ def saliency_order(saliency: np.ndarray, seed: int = 0) -> np.ndarray:
 
 def deletion_curve(
     model: CamModel, image: np.ndarray, saliency: np.ndarray, class_id: int, steps: int = 50,
-    substrate: str = "black",
+    substrate: str = "black", *, most_relevant_first: bool = True,
 ) -> Curve:
     """Remove pixels from most to least salient and follow the probability.
 
@@ -89,8 +89,11 @@ def deletion_curve(
         saliency: ``(H, W)`` float, higher = more important.
         steps: the curve has ``steps + 1`` points, from 0 to all pixels removed.
         substrate: what removed pixels become, one of ``SUBSTRATES``.
+        most_relevant_first: ``False`` removes the least salient pixels first (LeRF, against
+            the usual MoRF): a faithful map keeps the probability up for longer.
     """
-    return _perturbation_curve(model, image, saliency, class_id, steps, insertion=False, substrate=substrate)
+    return _perturbation_curve(model, image, saliency, class_id, steps, insertion=False, substrate=substrate,
+                               reverse=not most_relevant_first)
 
 
 def insertion_curve(model: CamModel, image: np.ndarray, saliency: np.ndarray, class_id: int, steps: int = 50) -> Curve:
@@ -142,13 +145,15 @@ def increase_in_confidence(pairs: list[tuple[float, float]]) -> float:
 
 def _perturbation_curve(
     model: CamModel, image: np.ndarray, saliency: np.ndarray, class_id: int, steps: int, insertion: bool,
-    substrate: str,
+    substrate: str, reverse: bool = False,
 ) -> Curve:
     _check_pair(image, saliency)
     _validate.positive_integer(steps, "steps", "removal steps from 0 to all pixels")
     _validate.one_of(substrate, "substrate", SUBSTRATES)
     small = model_sized(image, model)  # (S, S, 3), the input compute_cam explains
     order = saliency_order(nearest(np.asarray(saliency, dtype=np.float32), small.shape[:2]))
+    if reverse:
+        order = order[::-1]  # least salient first
     removed = _substrate(small, substrate, model)
     start, end = (removed, small) if insertion else (small, removed)
     counts = np.round(np.linspace(0, order.size, steps + 1)).astype(int)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+import torch
 from pytorch_grad_cam import GradCAM
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
@@ -44,6 +45,9 @@ def test_the_head_alone_gives_the_package_maps_of_the_whole_network(lite0, chels
     lite0.net.zero_grad(set_to_none=True)  # the package leaves the whole network's gradients behind
     np.testing.assert_allclose(baselines.grad_cam_maps(lite0, chelsea, [285, 281], method=method), np.stack(whole), atol=1e-4)
     assert all(p.grad is None for p in lite0.net.parameters())  # no gradients left behind
+    np.testing.assert_allclose(baselines.grad_cam_maps(lite0, chelsea, [285, 281], method=method, whole_network=True),
+                               np.stack(whole), atol=1e-6)
+    assert all(p.grad is None for p in lite0.net.parameters())
 
 
 def test_a_head_that_is_not_gap_then_linear_goes_through_the_whole_network() -> None:
@@ -55,6 +59,27 @@ def test_a_head_that_is_not_gap_then_linear_goes_through_the_whole_network() -> 
     with GradCAM(model=gmp.net, target_layers=[gmp.feature_layer]) as explainer:
         whole = cv2.resize(explainer(input_tensor=batch, targets=[ClassifierOutputTarget(1)])[0], (64, 64))
     np.testing.assert_allclose(baselines.grad_cam_maps(gmp, clip, [1])[0], whole, atol=1e-5)
+
+
+def test_score_cam_weighs_each_feature_map_by_the_score_of_the_input_it_masks() -> None:
+    # notebook 06's small network has 64 feature maps: Score-CAM is 64 forward passes, cheap
+    clips = birdcalls.make_dataset(4, seed=0)
+    net = training.scratch_model(birdcalls.SPECIES, 0.5, 0.25, seed=0)
+    clip = helpers.load_image(clips.images[0])
+    maps = baselines.score_cam_maps(net, clip, [0, 1])
+    assert maps.shape == (2, 64, 64) and maps.dtype == np.float32 and maps.min() >= 0 and maps.max() == pytest.approx(1.0)
+    # by hand: scale each upsampled feature map to [0, 1], mask the input with it, softmax the class scores
+    batch = helpers.images.preprocess(clip, net)
+    _, features = net.forward_with_features(batch)
+    upsampled = torch.nn.functional.interpolate(features, size=(64, 64), mode="bilinear", align_corners=True)[0]  # (64, 64, 64)
+    low, high = upsampled.amin(dim=(1, 2), keepdim=True), upsampled.amax(dim=(1, 2), keepdim=True)
+    masks = (upsampled - low) / (high - low + 1e-8)
+    with torch.inference_mode():
+        scores = net.net(batch * masks[:, None])  # (64, 3): each class's logit on each masked input
+    for class_id in (0, 1):
+        weights = scores[:, class_id].softmax(dim=0).numpy()  # (64,)
+        by_hand = np.maximum(np.einsum("k,khw->hw", weights, features[0].numpy()), 0)
+        np.testing.assert_allclose(maps[class_id], helpers.cam.normalise(cv2.resize(by_hand, (64, 64)), "minmax"), atol=1e-4)
 
 
 def test_the_centre_map_peaks_in_the_middle_and_falls_symmetrically() -> None:
