@@ -148,3 +148,24 @@ def proportion_interval(hits: np.ndarray, *, level: float = 0.95) -> Interval:
     centre = (share + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
     return Interval(share, float(centre - half), float(centre + half))
+
+
+def mcnemar_exact(hits: np.ndarray, other: np.ndarray) -> float:
+    """Two-sided exact McNemar p-value for two methods' paired hits on the same items.
+
+    Only the items where exactly one method hits carry information; under "no difference"
+    each of them is equally likely to favour either method, a binomial test with p = 1/2.
+    Returns 1.0 when no item is discordant.
+
+    Args:
+        hits, other: ``(n,) bool`` (or 0/1), one entry per item, in the same order.
+    """
+    from scipy.stats import binomtest
+
+    hits, other = np.asarray(hits, dtype=bool), np.asarray(other, dtype=bool)
+    if hits.shape != other.shape or hits.ndim != 1:
+        raise ValueError(f"hits and other must be 1-D arrays of the same length, got shapes {hits.shape} and {other.shape}.")
+    only_hits, only_other = int((hits & ~other).sum()), int((~hits & other).sum())
+    if only_hits + only_other == 0:
+        return 1.0
+    return float(binomtest(only_hits, only_hits + only_other, 0.5).pvalue)

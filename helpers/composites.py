@@ -139,6 +139,12 @@ class Composites:
         """The class ids that count as recognising composite ``i``'s object."""
         return self.class_sets[int(self.objects[i])]
 
+    def recognised(self, top1: np.ndarray) -> np.ndarray:
+        """``(n,) bool``: whether each composite's top-1 class ``top1`` ``(n,) int`` is in its object's class set."""
+        if len(top1) != len(self):
+            raise ValueError(f"top1 has {len(top1)} classes for {len(self)} composites; give one top-1 class per composite.")
+        return np.array([int(top1[i]) in self.classes_of(i) for i in range(len(self))])
+
 
 def make_composites(n: int = 240, seed: int = 0, size: int = 224, scale: tuple[float, float] = SCALE) -> Composites:
     """``n`` composites, each object and each background kind used equally often (up to one).

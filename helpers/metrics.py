@@ -154,7 +154,7 @@ def _perturbation_curve(
     order = saliency_order(nearest(np.asarray(saliency, dtype=np.float32), small.shape[:2]))
     if reverse:
         order = order[::-1]  # least salient first
-    removed = _substrate(small, substrate, model)
+    removed = substrate_image(small, substrate, model)
     start, end = (removed, small) if insertion else (small, removed)
     counts = np.round(np.linspace(0, order.size, steps + 1)).astype(int)
     frames = np.empty((steps + 1, *small.shape), dtype=np.uint8)
@@ -170,8 +170,10 @@ def _perturbation_curve(
     return Curve(fractions=fractions, probs=probs, auc=float(np.trapezoid(probs, fractions)))
 
 
-def _substrate(small: np.ndarray, substrate: str, model: CamModel) -> np.ndarray:
-    """``(S, S, 3) uint8``: what removed pixels become."""
+def substrate_image(small: np.ndarray, substrate: str, model: CamModel) -> np.ndarray:
+    """``(S, S, 3) uint8``: what the removed pixels of ``small`` ``(S, S, 3) uint8`` become, for one of ``SUBSTRATES``:
+    black, the model's mean colour (RISE's normalised zero), or a Gaussian blur of ``small``."""
+    _validate.one_of(substrate, "substrate", SUBSTRATES)
     if substrate == "blur":
         return cv2.GaussianBlur(small, (BLUR_KERNEL, BLUR_KERNEL), BLUR_SIGMA)
     if substrate == "mean":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.claims import ClaimError, Interval, bootstrap_interval, check, paired_bootstrap, proportion_interval
+from helpers.claims import ClaimError, Interval, bootstrap_interval, check, mcnemar_exact, paired_bootstrap, proportion_interval
 
 
 def test_a_true_claim_prints_one_line_without_its_numbers(capsys: pytest.CaptureFixture[str]) -> None:
@@ -88,3 +88,15 @@ def test_an_interval_contains_its_ends_and_nothing_outside() -> None:
     interval = Interval(estimate=0.5, low=0.25, high=0.75)
     assert 0.25 in interval and 0.5 in interval and 0.75 in interval
     assert 0.2499 not in interval and 0.7501 not in interval
+
+
+def test_mcnemar_counts_only_the_discordant_items() -> None:
+    a = np.array([1, 1, 1, 1, 0, 0, 1, 0], dtype=bool)
+    b = np.array([0, 0, 0, 1, 0, 0, 1, 0], dtype=bool)  # a alone hits 3 items, b alone none
+    assert mcnemar_exact(a, b) == pytest.approx(2 * 0.5**3)  # two-sided: both tails of Binomial(3, 1/2)
+    assert mcnemar_exact(b, a) == pytest.approx(0.25)
+    assert mcnemar_exact(a, a) == 1.0
+    many = np.ones(12, dtype=bool)
+    assert mcnemar_exact(many, ~many) == pytest.approx(2 * 0.5**12)
+    with pytest.raises(ValueError, match="same length"):
+        mcnemar_exact(a, b[:5])

@@ -78,6 +78,16 @@ def test_objects_and_backgrounds_are_balanced_and_sizes_in_range() -> None:
     assert made.classes_of(0) == made.class_sets[made.objects[0]]
 
 
+def test_recognised_means_the_top1_class_is_in_the_objects_set() -> None:
+    made = composites.make_composites(10, seed=1)
+    right = np.array([made.classes_of(i)[0] for i in range(10)])
+    wrong = np.full(10, 999)  # toilet tissue: in no object's set
+    assert made.recognised(right).all() and not made.recognised(wrong).any()
+    assert made.recognised(np.where(np.arange(10) < 4, right, wrong)).tolist() == [True] * 4 + [False] * 6
+    with pytest.raises(ValueError, match="top1 has 9 classes for 10 composites"):
+        made.recognised(right[:9])
+
+
 def test_every_background_kind_fills_the_canvas() -> None:
     rng = np.random.default_rng(0)
     for kind in composites.BACKGROUNDS:

@@ -152,6 +152,34 @@ def test_ties_of_a_piecewise_constant_map_stay_ties_at_the_input_size(lite0, che
         assert len(np.unique(small[small_segments == label])) == 1
 
 
+def test_least_relevant_first_removes_the_dark_half_first(lite0, half_white, monkeypatch) -> None:
+    monkeypatch.setattr(metrics, "class_probabilities", _brightness)
+    image, saliency = half_white
+    lerf = metrics.deletion_curve(lite0, image, saliency, class_id=0, steps=50, most_relevant_first=False)
+    # the map's least salient half is the dark one: as if the map ranked it first
+    morf_of_reversed = metrics.deletion_curve(lite0, image, 1.0 - saliency, class_id=0, steps=50)
+    assert lerf.auc == pytest.approx(morf_of_reversed.auc, abs=1e-3) and lerf.auc == pytest.approx(0.375, abs=1e-3)
+
+
+def test_insertion_is_least_relevant_first_deletion_into_the_blur_read_backwards(lite0, chelsea) -> None:
+    saliency = helpers.compute_cam(lite0, chelsea, topk=1).heatmaps()[0]
+    insertion = metrics.insertion_curve(lite0, chelsea, saliency, 285, steps=8)
+    lerf = metrics.deletion_curve(lite0, chelsea, saliency, 285, steps=8, substrate="blur", most_relevant_first=False)
+    np.testing.assert_allclose(insertion.probs, lerf.probs[::-1], atol=1e-5)
+    assert insertion.auc == pytest.approx(lerf.auc, abs=1e-5)
+
+
+def test_substrate_images(lite0, half_white) -> None:
+    image, _ = half_white
+    assert not metrics.substrate_image(image, "black", lite0).any()
+    mean = metrics.substrate_image(image, "mean", lite0)
+    assert (mean == np.round(255 * np.array(lite0.mean)).astype(np.uint8)).all()
+    blur = metrics.substrate_image(image, "blur", lite0)
+    assert blur[:, 100:124].std() > 10 and blur[:, :90].min() == 255 and blur[:, 134:].max() == 0  # soft only near the edge
+    with pytest.raises(ValueError, match="substrate must be one of"):
+        metrics.substrate_image(image, "grey", lite0)
+
+
 @pytest.mark.parametrize("substrate", ["black", "mean", "blur"])
 def test_deletion_substrates(lite0, half_white, monkeypatch, substrate: str) -> None:
     monkeypatch.setattr(metrics, "class_probabilities", _brightness)
