@@ -79,8 +79,8 @@ def test_secam_deletion_order_is_identical_under_one_and_two_threads(lite0, chel
             secam = helpers.compute_secam(helpers.compute_cam(lite0, chelsea, topk=1), chelsea)
             class_id = int(secam.cam.class_ids[0])
             order = metrics.saliency_order(helpers.images.nearest(secam.maps[0], (lite0.input_size,) * 2))
-            deletion = metrics.deletion_curve(lite0, chelsea, secam.maps[0], class_id, steps=25)
-            insertion = metrics.insertion_curve(lite0, chelsea, secam.maps[0], class_id, steps=25)
+            deletion = metrics.deletion_curve(lite0, chelsea, secam.maps[0], class_id, steps=10)
+            insertion = metrics.insertion_curve(lite0, chelsea, secam.maps[0], class_id, steps=10)
             results[threads] = (order, np.array([deletion.auc, insertion.auc]))
     finally:
         torch.set_num_threads(torch_threads)
@@ -104,10 +104,10 @@ def test_cam_deletes_faster_than_smooth_random_maps_on_the_tripod_photo(lite0) -
     photo = helpers.load_image(helpers.sample_image_path("camera.png"))
     cam = helpers.compute_cam(lite0, photo, topk=1)
     class_id = int(cam.class_ids[0])
-    ours = metrics.deletion_curve(lite0, photo, cam.heatmaps()[0], class_id, steps=25).auc
+    ours = metrics.deletion_curve(lite0, photo, cam.heatmaps()[0], class_id, steps=10).auc
     grids = [np.random.default_rng(seed).random((7, 7)).astype(np.float32) for seed in range(3)]
     random_maps = [helpers.cam.upsample(grid, photo.shape[:2]) for grid in grids]
-    random_auc = np.mean([metrics.deletion_curve(lite0, photo, m, class_id, steps=25).auc for m in random_maps])
+    random_auc = np.mean([metrics.deletion_curve(lite0, photo, m, class_id, steps=10).auc for m in random_maps])
     assert ours < 0.5 * random_auc
 
 
@@ -167,6 +167,21 @@ def test_insertion_is_least_relevant_first_deletion_into_the_blur_read_backwards
     lerf = metrics.deletion_curve(lite0, chelsea, saliency, 285, steps=8, substrate="blur", most_relevant_first=False)
     np.testing.assert_allclose(insertion.probs, lerf.probs[::-1], atol=1e-5)
     assert insertion.auc == pytest.approx(lerf.auc, abs=1e-5)
+
+
+def test_several_curves_at_once_equal_the_curves_one_by_one(lite0, chelsea) -> None:
+    saliencies = {"cam": helpers.compute_cam(lite0, chelsea, topk=1).heatmaps()[0],
+                  "random": baselines.smooth_random_map(chelsea.shape[:2], seed=0)}
+    variants = [(True, "black"), (False, "black"), (True, "mean")]
+    together = metrics.deletion_curves(lite0, chelsea, saliencies, 285, steps=4, variants=variants)
+    assert set(together) == {(name, first, s) for name in saliencies for first, s in variants}
+    for (name, first, substrate), curve in together.items():
+        alone = metrics.deletion_curve(lite0, chelsea, saliencies[name], 285, steps=4, substrate=substrate, most_relevant_first=first)
+        np.testing.assert_array_equal(curve.fractions, alone.fractions)
+        np.testing.assert_allclose(curve.probs, alone.probs, atol=1e-5)
+    # every curve starts from the photo, and the two black curves of a map end on the same black image
+    assert np.ptp([curve.probs[0] for curve in together.values()]) == 0
+    assert together["cam", True, "black"].probs[-1] == together["random", False, "black"].probs[-1]
 
 
 def test_substrate_images(lite0, half_white) -> None:
