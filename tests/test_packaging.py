@@ -37,7 +37,7 @@ def test_the_top_level_api_is_small_and_every_submodule_exports_what_it_lists() 
 
     assert set(helpers.__all__) == PUBLIC_API
     assert all(hasattr(helpers, name) for name in helpers.__all__)
-    for name in ("cam", "secam", "images", "models", "viz", "as_in_source"):
+    for name in ("cam", "secam", "images", "models", "viz", "as_in_source", "diagrams"):
         module = importlib.import_module(f"helpers.{name}")
         missing = [n for n in module.__all__ if not hasattr(module, n)]
         assert not missing, (name, missing)
