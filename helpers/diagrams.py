@@ -1,5 +1,9 @@
 """Diagrams of the series, drawn by code with matplotlib (no image files from elsewhere).
 
+- :func:`bottleneck_block` (notebook 01): ResNet's 1x1 -> 3x3 -> 1x1 block with its shortcut,
+  widths and strides read off a torchvision ``Bottleneck``.
+- :func:`stage_layout` (notebook 01): the stem, the four stages, GAP and the linear layer, with
+  the output shapes and parameter counts of :func:`helpers.architecture.stage_table`.
 - :func:`cam_pipeline` (notebook 02): image -> backbone -> feature maps ``f_k`` -> global
   average pooling -> ``F_k`` -> linear layer -> ``S_c``, and the CAM branch
   ``M_c = sum_k w_k^c f_k``, which uses the same weights before pooling.
@@ -10,16 +14,20 @@ own sizes written in, so that the picture matches the numbers the notebook print
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from torch import nn
 
 from . import _validate
+from .architecture import StageInfo
 
-__all__ = ["cam_pipeline"]
+__all__ = ["bottleneck_block", "cam_pipeline", "stage_layout"]
 
 STAGE, DATA, CAM_COLOUR = "#dbe9f6", "#f2f2f2", "#fde0c5"
 """Fill colours: a computation, an array, the CAM branch."""
@@ -86,6 +94,68 @@ def cam_pipeline(channels: int, grid: tuple[int, int], input_size: int, num_clas
     ax.text(7.5, 0.05, "$S_c = \\frac{1}{Z}\\sum_{x,y} M_c(x, y) + b_c$: both are linear, so pooling the map gives the score",
             fontsize=10, ha="center")
     return fig
+
+
+def bottleneck_block(block: nn.Module) -> Figure:
+    """One bottleneck block of a torchvision ResNet, drawn top to bottom with its own widths.
+
+    Args:
+        block: a ``torchvision.models.resnet.Bottleneck`` (``conv1``, ``conv2``, ``conv3`` and
+            an optional ``downsample`` projection).
+    """
+    c1, c2, c3 = (_conv(block, name) for name in ("conv1", "conv2", "conv3"))
+    stride = c2.stride[0]
+    fig, ax = plt.subplots(figsize=(7, 6.2), layout="constrained")
+    ax.set(xlim=(0, 7), ylim=(0, 6.2))
+    ax.set_axis_off()
+    x = 2.5
+    u = _node(ax, x, 5.7, f"input $u$: {c1.in_channels} channels", DATA, width=3.0, height=0.6)
+    convs = [_node(ax, x, 4.6, f"1x1 conv {c1.in_channels} -> {c1.out_channels}, BN, ReLU", STAGE, width=4.2, height=0.6),
+             _node(ax, x, 3.6, f"3x3 conv {c2.in_channels} -> {c2.out_channels}\nstride {stride}, BN, ReLU", STAGE, width=4.2, height=0.7),
+             _node(ax, x, 2.6, f"1x1 conv {c3.in_channels} -> {c3.out_channels} (x4), BN", STAGE, width=4.2, height=0.6)]
+    add = _node(ax, x, 1.55, "+ then ReLU", CAM_COLOUR, width=2.0, height=0.55)
+    v = _node(ax, x, 0.5, f"output $v$: {c3.out_channels} channels", DATA, width=3.0, height=0.6)
+    for start, end in zip([u, *convs, add], [*convs, add, v], strict=True):
+        _arrow(ax, start.bottom, end.top)
+    projection = _conv(block.downsample, "0") if isinstance(block.downsample, nn.Sequential) else None
+    shortcut = ("identity shortcut" if projection is None else
+                f"projection: 1x1 conv\n{projection.in_channels} -> {projection.out_channels}, stride {projection.stride[0]}, BN")
+    side = _node(ax, 5.9, 3.6, shortcut, DATA, width=2.1, height=0.9 if projection is not None else 0.6)
+    _arrow(ax, u.right, side.top, bend=-0.3)
+    _arrow(ax, side.bottom, add.right, bend=-0.3)
+    ax.text(x - 2.45, 3.6, "residual $R(u)$", rotation=90, ha="center", va="center", fontsize=10, color="0.3")
+    return fig
+
+
+def stage_layout(rows: Sequence[StageInfo], blocks: Sequence[int]) -> Figure:
+    """The stages of a network left to right, each with its output shape and parameter count.
+
+    Args:
+        rows: :func:`helpers.architecture.stage_table` rows, in forward order.
+        blocks: the number of blocks of each row (0 for a row that has none, such as the head).
+    """
+    if len(blocks) != len(rows):
+        raise ValueError(f"{len(rows)} stages but {len(blocks)} block counts; give one count per stage.")
+    fig, ax = plt.subplots(figsize=(15, 2.2), layout="constrained")
+    ax.set(xlim=(0, 2.1 * len(rows)), ylim=(0, 2.2))
+    ax.set_axis_off()
+    nodes = []
+    for i, (row, count) in enumerate(zip(rows, blocks, strict=True)):
+        shape = " x ".join(str(d) for d in row.output_shape[1:])
+        label = f"{row.name}" + (f"\n{count} blocks" if count else "") + f"\n-> {shape}\n{row.parameters:,} params"
+        nodes.append(_node(ax, 1.05 + 2.1 * i, 1.1, label, CAM_COLOUR if row.name in ("avgpool", "fc") else STAGE,
+                           width=1.85, height=1.6))
+    for start, end in itertools.pairwise(nodes):
+        _arrow(ax, start.right, end.left)
+    return fig
+
+
+def _conv(module: nn.Module, name: str) -> nn.Conv2d:
+    """``module``'s child ``name``, which must be a convolution."""
+    child = getattr(module, name, None)
+    if not isinstance(child, nn.Conv2d):
+        raise TypeError(f"expected a torchvision Bottleneck, whose {name} is a Conv2d; got {type(module).__name__}.")
+    return child
 
 
 def _node(ax: Axes, x: float, y: float, text: str, colour: str, width: float = 1.5, height: float = 1.0) -> Node:
