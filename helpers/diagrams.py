@@ -7,6 +7,8 @@
 - :func:`cam_pipeline` (notebook 02): image -> backbone -> feature maps ``f_k`` -> global
   average pooling -> ``F_k`` -> linear layer -> ``S_c``, and the CAM branch
   ``M_c = sum_k w_k^c f_k``, which uses the same weights before pooling.
+- :func:`secam_steps` (notebook 04): the CAM branch and the SLIC branch that SeCAM joins,
+  then the mask.
 
 Each diagram is a function returning a :class:`~matplotlib.figure.Figure`, with the model's
 own sizes written in, so that the picture matches the numbers the notebook prints.
@@ -27,7 +29,7 @@ from torch import nn
 from . import _validate
 from .architecture import StageInfo
 
-__all__ = ["bottleneck_block", "cam_pipeline", "stage_layout"]
+__all__ = ["bottleneck_block", "cam_pipeline", "secam_steps", "stage_layout"]
 
 STAGE, DATA, CAM_COLOUR = "#dbe9f6", "#f2f2f2", "#fde0c5"
 """Fill colours: a computation, an array, the CAM branch."""
@@ -93,6 +95,41 @@ def cam_pipeline(channels: int, grid: tuple[int, int], input_size: int, num_clas
     ax.text(11.5, 2.3, "the same weights $w_k^c$", fontsize=9, ha="left", color="0.3")
     ax.text(7.5, 0.05, "$S_c = \\frac{1}{Z}\\sum_{x,y} M_c(x, y) + b_c$: both are linear, so pooling the map gives the score",
             fontsize=10, ha="center")
+    return fig
+
+
+def secam_steps(image_size: tuple[int, int], grid: tuple[int, int], n_segments: int, threshold: float) -> Figure:
+    """SeCAM's steps: the CAM upsampled to the photo, SLIC's superpixels of the photo, the mean of
+    the one over each of the other, then the mask of the superpixels above ``threshold``.
+
+    Args:
+        image_size: ``(H, W)`` of the photo.
+        grid: ``(h, w)`` of the CAM.
+        n_segments: superpixels requested from SLIC.
+        threshold: the mask's fraction of the largest superpixel mean.
+    """
+    (height, width), (h, w) = image_size, grid
+    for value, name in ((height, "H"), (width, "W"), (h, "h"), (w, "w"), (n_segments, "n_segments")):
+        _validate.positive_integer(value, name, "a size")
+    _validate.number_between(threshold, "threshold", 0.0, 1.0)
+    fig, ax = plt.subplots(figsize=(15, 4.0), layout="constrained")
+    ax.set(xlim=(0, 15), ylim=(0, 4.0))
+    ax.set_axis_off()
+    top, bottom, middle = 3.1, 0.9, 2.0
+    photo = _node(ax, 1.0, middle, f"photo\n{height} x {width} x 3", DATA, width=1.7)
+    cam = _node(ax, 3.6, top, f"CAM $M_c$\n{h} x {w} (notebook 02)", CAM_COLOUR, width=2.2)
+    smooth = _node(ax, 6.5, top, f"ReLU, / max, upsampled\n$\\tilde M_c$: {height} x {width}", CAM_COLOUR, width=2.6)
+    slic = _node(ax, 3.6, bottom, f"SLIC, {n_segments} requested", STAGE, width=2.2)
+    segments = _node(ax, 6.5, bottom, f"superpixels $s$\nlabels {height} x {width}", DATA, width=2.6)
+    mean = _node(ax, 9.4, middle, "mean of $\\tilde M_c$\nover each superpixel", STAGE, width=2.2)
+    secam = _node(ax, 11.7, middle, f"SeCAM map\n{height} x {width}", CAM_COLOUR, width=1.7)
+    mask = _node(ax, 13.9, middle, f"mask: means above\n{threshold:g} x the largest", DATA, width=2.0)
+    _arrow(ax, photo.right, cam.left, bend=-0.2)
+    _arrow(ax, photo.right, slic.left, bend=0.2)
+    for start, end in ((cam, smooth), (slic, segments), (secam, mask), (mean, secam)):
+        _arrow(ax, start.right, end.left)
+    _arrow(ax, smooth.right, mean.top, bend=-0.25)
+    _arrow(ax, segments.right, mean.bottom, bend=0.25)
     return fig
 
 

@@ -72,6 +72,15 @@ def test_the_stage_layout_shows_the_measured_shapes_and_counts(resnet50) -> None
         diagrams.stage_layout(rows, blocks=[0, 3, 4, 6, 3, 0])
 
 
+def test_the_secam_steps_carry_the_photo_size_and_the_options() -> None:
+    fig = diagrams.secam_steps((300, 451), (7, 7), n_segments=50, threshold=0.8)
+    for expected in ("photo\n300 x 451 x 3", "7 x 7", "SLIC, 50 requested", "labels 300 x 451", "0.8 x the largest"):
+        assert expected in labels_of(fig)
+    assert_tidy(fig, boxes=8)
+    with pytest.raises(ValueError, match="threshold must be a number from 0 to 1"):
+        diagrams.secam_steps((300, 451), (7, 7), n_segments=50, threshold=1.5)
+
+
 def test_the_cam_pipeline_wants_sizes() -> None:
     with pytest.raises(ValueError, match="channels"):
         diagrams.cam_pipeline(channels=0, grid=(7, 7), input_size=224, num_classes=1000)
