@@ -29,7 +29,7 @@ NBVAL := $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-re
 # path against another: a notebook passes only if its compared outputs do not depend on float noise.
 PORTABLE := ATEN_CPU_CAPABILITY=default
 
-.PHONY: help venv tutorial test test-quick test-native lint execute bench clean
+.PHONY: help venv tutorial test test-quick test-native lint execute bench clean student test-student
 
 help:
 	@echo "make tutorial  build .venv, run every notebook into $(OUT)/ (notebooks, HTML, figures)"
@@ -40,6 +40,8 @@ help:
 	@echo "make lint      ruff and mypy (configured in pyproject.toml); CI runs it before the tests"
 	@echo "make execute   maintainers: re-execute the committed notebooks in place"
 	@echo "make bench     speed ratios of CAM, SeCAM, Grad-CAM and LIME, measured side by side"
+	@echo "make student   student notebooks in $(OUT)/student/: exercises kept, solutions removed, outputs cleared"
+	@echo "make test-student  run every student notebook top to bottom (CI runs it after make test)"
 	@echo "make clean     remove .venv and generated outputs"
 
 venv: $(STAMP)
@@ -86,6 +88,15 @@ execute: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m helpers.bench
+
+# The committed notebooks are the answer key; helpers/student.py says how solutions are marked.
+student: $(STAMP)
+	$(BIN)/python -m helpers.student $(OUT)/student
+
+# Without their solutions, the student notebooks must still run top to bottom.
+test-student: student
+	@mkdir -p $(OUT)/student/executed
+	CAM_MODEL=$(TEST_MODEL) $(NBCONVERT) --to notebook --execute --output-dir $(OUT)/student/executed $(OUT)/student/[0-9]*.ipynb
 
 clean:
 	rm -rf $(VENV) $(OUT)/notebooks $(OUT)/html $(OUT)/*.png

@@ -1,0 +1,87 @@
+"""Student notebooks: the exercises without their solutions, outputs cleared.
+
+The committed notebooks are the answer key. Their solutions are marked once, by a section
+convention: they start at the first markdown cell with a heading ``## Solutions`` or
+``### Solution ...`` and run to the next ``## `` heading (the references). A student notebook
+keeps every other cell, drops those, replaces the paragraphs that point to them ("Solutions
+below.") with a note on where the answer key is, and clears every output.
+
+    python -m helpers.student [OUTPUT_DIR]   # default: outputs/student/
+
+``make student`` runs it; ``make test-student`` then runs each student notebook top to bottom.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from .paths import REPO_ROOT
+
+__all__ = ["ANSWER_KEY_NOTE", "solution_cells", "student_notebook", "write_student_notebooks"]
+
+NOTEBOOKS = REPO_ROOT / "notebooks"
+OUTPUT_DIR = REPO_ROOT / "outputs" / "student"
+ANSWER_KEY_NOTE = "*The solutions are in the answer key: the notebook of the same name in the repository's `notebooks/`.*"
+_STARTS = re.compile(r"^(## Solutions\b|### Solution\b)", re.MULTILINE)
+_ENDS = re.compile(r"^## (?!Solutions\b)", re.MULTILINE)
+_POINTER = re.compile(r"solutions? below", re.IGNORECASE)
+
+Notebook = dict[str, Any]
+
+
+def solution_cells(notebook: Notebook) -> list[bool]:
+    """One flag per cell: whether it belongs to the solutions (see the module's convention).
+
+    Raises:
+        ValueError: the notebook has no solutions section, so the convention would silently
+            keep its answers (mark them with a ``## Solutions`` heading).
+    """
+    flags, inside, seen = [], False, False
+    for cell in notebook["cells"]:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            if _STARTS.search(text):
+                inside = seen = True
+            elif _ENDS.search(text):
+                inside = False
+        flags.append(inside)
+    if not seen:
+        raise ValueError("no '## Solutions' or '### Solution' heading found; mark the notebook's solutions with one.")
+    return flags
+
+
+def student_notebook(notebook: Notebook) -> Notebook:
+    """A copy of ``notebook`` without its solution cells, pointers to them replaced, outputs cleared."""
+    student = copy.deepcopy(notebook)
+    kept = [cell for cell, solution in zip(student["cells"], solution_cells(notebook), strict=True) if not solution]
+    for cell in kept:
+        if cell["cell_type"] == "markdown":
+            paragraphs = "".join(cell["source"]).split("\n\n")
+            text = "\n\n".join(ANSWER_KEY_NOTE if _POINTER.search(p) else p for p in paragraphs)
+            cell["source"] = text.splitlines(keepends=True)
+        elif cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    student["cells"] = kept
+    return student
+
+
+def write_student_notebooks(output_dir: Path = OUTPUT_DIR, notebooks: Path = NOTEBOOKS) -> list[Path]:
+    """Write the student version of every numbered notebook into ``output_dir``; returns their paths."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(notebooks.glob("[0-9]*.ipynb")):
+        target = output_dir / path.name
+        student = student_notebook(json.loads(path.read_text(encoding="utf-8")))
+        target.write_text(json.dumps(student, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(target)
+    return written
+
+
+if __name__ == "__main__":
+    for written_path in write_student_notebooks(Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT_DIR):
+        print(written_path)
