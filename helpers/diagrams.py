@@ -77,7 +77,7 @@ def cam_pipeline(channels: int, grid: tuple[int, int], input_size: int, num_clas
     ax.set(xlim=(0, 15), ylim=(0, 4.4))
     ax.set_axis_off()
     top, bottom = 3.2, 1.0
-    image = _node(ax, 0.9, top, f"image\n{input_size} x {input_size} x 3", DATA)
+    image = _node(ax, 0.9, top, f"photo resized\n3 x {input_size} x {input_size}", DATA)
     backbone = _node(ax, 2.9, top, "backbone\n(convolutions)", STAGE, width=1.7)
     features = _node(ax, 5.1, top, f"feature maps $f_k(x, y)$\n{channels} x {h} x {w}", DATA, width=2.0)
     gap = _node(ax, 7.3, top, "global average\npooling $\\frac{1}{Z}\\sum_{x,y}$", STAGE, width=1.8)
@@ -86,7 +86,7 @@ def cam_pipeline(channels: int, grid: tuple[int, int], input_size: int, num_clas
     scores = _node(ax, 13.6, top, f"class scores $S_c$\n{num_classes}", DATA, width=1.8)
     weighted = _node(ax, 7.3, bottom, "weighted sum\n$\\sum_k w_k^c\\, f_k(x, y)$", CAM_COLOUR, width=2.0)
     cam = _node(ax, 9.6, bottom, f"CAM $M_c(x, y)$\n{h} x {w}, one per class", CAM_COLOUR, width=2.0)
-    heatmap = _node(ax, 12.2, bottom, "upsampled to the photo\nheatmap over it", CAM_COLOUR, width=2.2)
+    heatmap = _node(ax, 12.2, bottom, "ReLU, / max, upsampled\nto the photo: heatmap", CAM_COLOUR, width=2.2)
     for start, end in ((image, backbone), (backbone, features), (features, gap), (gap, pooled), (pooled, linear), (linear, scores),
                        (weighted, cam), (cam, heatmap)):
         _arrow(ax, start.right, end.left)
@@ -150,7 +150,7 @@ def bottleneck_block(block: nn.Module) -> Figure:
     convs = [_node(ax, x, 4.6, f"1x1 conv {c1.in_channels} -> {c1.out_channels}, BN, ReLU", STAGE, width=4.2, height=0.6),
              _node(ax, x, 3.6, f"3x3 conv {c2.in_channels} -> {c2.out_channels}\nstride {stride}, BN, ReLU", STAGE, width=4.2, height=0.7),
              _node(ax, x, 2.6, f"1x1 conv {c3.in_channels} -> {c3.out_channels} (x4), BN", STAGE, width=4.2, height=0.6)]
-    add = _node(ax, x, 1.55, "+ then ReLU", CAM_COLOUR, width=2.0, height=0.55)
+    add = _node(ax, x, 1.55, "+ then ReLU", STAGE, width=2.0, height=0.55)
     v = _node(ax, x, 0.5, f"output $v$: {c3.out_channels} channels", DATA, width=3.0, height=0.6)
     for start, end in zip([u, *convs, add], [*convs, add, v], strict=True):
         _arrow(ax, start.bottom, end.top)
@@ -180,7 +180,7 @@ def stage_layout(rows: Sequence[StageInfo], blocks: Sequence[int]) -> Figure:
     for i, (row, count) in enumerate(zip(rows, blocks, strict=True)):
         shape = " x ".join(str(d) for d in row.output_shape[1:])
         label = f"{row.name}" + (f"\n{count} blocks" if count else "") + f"\n-> {shape}\n{row.parameters:,} params"
-        nodes.append(_node(ax, 1.05 + 2.1 * i, 1.1, label, CAM_COLOUR if row.name in ("avgpool", "fc") else STAGE,
+        nodes.append(_node(ax, 1.05 + 2.1 * i, 1.1, label, DATA if row.name in ("avgpool", "fc") else STAGE,
                            width=1.85, height=1.6))
     for start, end in itertools.pairwise(nodes):
         _arrow(ax, start.right, end.left)

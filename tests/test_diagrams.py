@@ -39,7 +39,7 @@ def assert_tidy(fig: Figure, boxes: int) -> None:
 
 def test_the_cam_pipeline_names_the_model_sizes_and_is_tidy() -> None:
     fig = diagrams.cam_pipeline(channels=1280, grid=(7, 7), input_size=224, num_classes=1000)
-    for expected in ("224 x 224 x 3", "1280 x 7 x 7", "$F_k$\n1280", "1000", "7 x 7, one per class", "the same weights"):
+    for expected in ("3 x 224 x 224", "1280 x 7 x 7", "$F_k$\n1280", "1000", "7 x 7, one per class", "the same weights"):
         assert expected in labels_of(fig)
     assert_tidy(fig, boxes=10)
 
