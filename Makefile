@@ -29,7 +29,7 @@ NBVAL := $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-re
 # path against another: a notebook passes only if its compared outputs do not depend on float noise.
 PORTABLE := ATEN_CPU_CAPABILITY=default
 
-.PHONY: help venv tutorial test test-quick test-native lint execute bench clean student test-student
+.PHONY: help venv tutorial test test-quick test-native lint execute bench clean student test-student book test-book test-launch
 
 help:
 	@echo "make tutorial  build .venv, run every notebook into $(OUT)/ (notebooks, HTML, figures)"
@@ -42,6 +42,9 @@ help:
 	@echo "make bench     speed ratios of CAM, SeCAM, Grad-CAM and LIME, measured side by side"
 	@echo "make student   student notebooks in $(OUT)/student/: exercises kept, solutions removed, outputs cleared"
 	@echo "make test-student  run every student notebook top to bottom (CI runs it after make test)"
+	@echo "make book      the series as a website that reads offline, in $(OUT)/book/ (needs npm)"
+	@echo "make test-book    open every page of the book in headless Chromium (needs Debian's chromium)"
+	@echo "make test-launch  a notebook in a fresh venv without the project installs it and runs section 1"
 	@echo "make clean     remove .venv and generated outputs"
 
 venv: $(STAMP)
@@ -98,5 +101,34 @@ test-student: student
 	@mkdir -p $(OUT)/student/executed
 	CAM_MODEL=$(TEST_MODEL) $(NBCONVERT) --to notebook --execute --output-dir $(OUT)/student/executed $(OUT)/student/[0-9]*.ipynb
 
+# The book: Sphinx with MyST-NB and the book theme, from the committed notebooks (nothing is
+# executed). The sources are staged in the repository's layout (README.md beside notebooks/) so
+# README's links work in the book. Every build starts clean, so no page outlives its source.
+BOOK_STAMP := $(VENV)/.installed-book
+BOOK_SRC := $(OUT)/.book-src
+MATHJAX := book/node_modules/mathjax/es5/tex-chtml.js
+
+$(BOOK_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book]'
+	@touch $(BOOK_STAMP)
+
+$(MATHJAX): book/package.json book/package-lock.json
+	npm ci --prefix book --no-audit --no-fund --loglevel=error
+	@touch $(MATHJAX)
+
+book: $(BOOK_STAMP) $(MATHJAX)
+	@rm -rf $(BOOK_SRC) $(OUT)/book && mkdir -p $(BOOK_SRC)/notebooks $(BOOK_SRC)/_static
+	@cp -p README.md book/*.md $(BOOK_SRC)/ && cp -p $(NOTEBOOKS) $(BOOK_SRC)/notebooks/
+	@cp -pR book/node_modules/mathjax/es5 $(BOOK_SRC)/_static/mathjax
+	$(BIN)/sphinx-build -q -W --keep-going -j 2 -c book -b html $(BOOK_SRC) $(OUT)/book
+	@echo "The book: $(OUT)/book/index.html (open it in a browser; it needs no network)"
+
+# Debian's Chromium drives the test (sudo apt-get install chromium); no browser is downloaded.
+test-book: book
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts= tests/browser
+
+test-launch: $(STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider -o addopts= tests/launch
+
 clean:
-	rm -rf $(VENV) $(OUT)/notebooks $(OUT)/html $(OUT)/*.png
+	rm -rf $(VENV) $(OUT)/notebooks $(OUT)/html $(OUT)/*.png $(OUT)/book $(OUT)/.book-src book/node_modules
