@@ -2,7 +2,8 @@
 
 The committed notebooks are the answer key. Their solutions are marked once, by a section
 convention: they start at the first markdown cell with a heading ``## Solutions`` or
-``### Solution ...`` and run to the next ``## `` heading (the references). A student notebook
+``### Solution ...`` and run to the next ``## `` heading (the references), even where that
+heading sits inside a cell, below the last solution's closing words. A student notebook
 keeps every other cell, drops those, replaces the paragraphs that point to them ("Solutions
 below.") with a note on where the answer key is, and clears every output.
 
@@ -58,7 +59,15 @@ def solution_cells(notebook: Notebook) -> list[bool]:
 def student_notebook(notebook: Notebook) -> Notebook:
     """A copy of ``notebook`` without its solution cells, pointers to them replaced, outputs cleared."""
     student = copy.deepcopy(notebook)
-    kept = [cell for cell, solution in zip(student["cells"], solution_cells(notebook), strict=True) if not solution]
+    flags = solution_cells(notebook)
+    kept = []
+    for cell, solution, after_solution in zip(student["cells"], flags, [False, *flags[:-1]], strict=True):
+        if solution:
+            continue
+        if after_solution and cell["cell_type"] == "markdown":  # the cell that ends the solutions may open with the last one's end
+            text = "".join(cell["source"])
+            cell["source"] = text[_ENDS.search(text).start():].splitlines(keepends=True)  # type: ignore[union-attr]
+        kept.append(cell)
     for cell in kept:
         if cell["cell_type"] == "markdown":
             paragraphs = "".join(cell["source"]).split("\n\n")

@@ -26,6 +26,9 @@ def test_no_solution_leaks_and_everything_else_is_kept(path) -> None:
     texts = [source(c) for c in version["cells"]]
     for cell in solutions:
         assert source(cell) not in texts  # no solution cell survives, code or markdown
+    closing = source(key["cells"][flags.index(True) + sum(flags)])  # the cell that ends the solutions
+    last_words = closing[:student._ENDS.search(closing).start()].strip()
+    assert not last_words or not any(last_words in t for t in texts), "the last solution's closing words leak"
     assert not any(line.startswith(("## Solutions", "### Solution")) for t in texts for line in t.splitlines())
     assert not any("solutions below" in t.lower() or "solution below" in t.lower() for t in texts)
     assert any("## Exercises" in t for t in texts)  # the exercises stay
@@ -39,8 +42,8 @@ def test_a_pointer_to_the_solutions_is_replaced_and_a_notebook_without_solutions
         return {"cell_type": kind, "source": [text], "metadata": {}, **({"outputs": [1], "execution_count": 3} if kind == "code" else {})}
 
     notebook = {"cells": [cell("markdown", "## Exercises\n\n1. Do it.\n\nSolutions below."), cell("code", "x = 1"),
-                          cell("markdown", "## Solutions\n\n**1.**"), cell("code", "answer = 42"), cell("markdown", "## References"),
-                          cell("code", "print('end')")]}
+                          cell("markdown", "## Solutions\n\n**1.**"), cell("code", "answer = 42"),
+                          cell("markdown", "So the answer is 42.\n\n## References"), cell("code", "print('end')")]}
     assert student.solution_cells(notebook) == [False, False, True, True, False, False]
     version = student.student_notebook(notebook)
     assert [source(c) for c in version["cells"]] == ["## Exercises\n\n1. Do it.\n\n" + student.ANSWER_KEY_NOTE, "x = 1", "## References",

@@ -3,7 +3,7 @@
 As in Colab, the environment has Python's scientific stack and Jupyter but not this project: a
 new venv sees the packages of .venv through a folder of links to them, minus the project's own
 editable install. The notebook's install cell then runs as written, with its source pointed at
-this repository's git (``CAM_TUTORIAL_SOURCE=git+file://...``, the mechanism Colab uses with
+this repository's git (``CAM_TUTORIAL_SOURCE=git+file://localhost/...``, the mechanism Colab uses with
 ``git+https://``), so pip clones the committed HEAD and installs it. Nothing is downloaded: pip
 runs with ``--no-index`` and without build isolation, every dependency already present.
 
@@ -36,7 +36,8 @@ def _first_section(notebook: dict) -> dict:
 
 def _fresh_venv(folder: Path) -> Path:
     """A new venv that sees .venv's packages but not this project; returns its python."""
-    subprocess.run([sys._base_executable, "-m", "venv", str(folder / "venv")], check=True)  # type: ignore[attr-defined]
+    # Without pip of its own: the venv's bundled pip and setuptools would shadow .venv's newer ones.
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(folder / "venv")], check=True)  # type: ignore[attr-defined]
     borrowed = folder / "borrowed"
     borrowed.mkdir()
     for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
@@ -55,16 +56,18 @@ def test_the_notebook_checked_here_has_the_current_install_cell() -> None:
 
 def test_a_fresh_venv_installs_the_project_from_git_and_runs_section_1(tmp_path: Path) -> None:
     python = _fresh_venv(tmp_path)
-    missing = subprocess.run([str(python), "-c", "import helpers"], capture_output=True, text=True)
+    work = tmp_path / "work"  # a folder with nothing of the project in it, as a cloud notebook's
+    work.mkdir()
+    missing = subprocess.run([str(python), "-c", "import helpers"], capture_output=True, text=True, cwd=work)
     assert missing.returncode != 0 and "No module named 'helpers'" in missing.stderr, "the fresh venv already has the project"
+    torch_there = subprocess.run([str(python), "-c", "import torch, matplotlib, ipykernel"], capture_output=True, text=True, cwd=work)
+    assert torch_there.returncode == 0, torch_there.stderr
 
     section = tmp_path / "02_section_1.ipynb"
     section.write_text(json.dumps(_first_section(json.loads(NOTEBOOK.read_text(encoding="utf-8")))), encoding="utf-8")
-    work = tmp_path / "work"  # a folder with nothing of the project in it, as a cloud notebook's
-    work.mkdir()
-    env = {**os.environ, SOURCE_ENV_VAR: f"git+file://{REPO_ROOT}", "PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0",
+    env = {**os.environ, SOURCE_ENV_VAR: f"git+file://localhost{REPO_ROOT}", "PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0",
            "CAM_MODEL": "efficientnet_lite0", "CAM_OUTPUT_DIR": str(tmp_path / "outputs"), "PYTHONPATH": ""}
-    run = subprocess.run([str(python), "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--output", "executed.ipynb",
+    run = subprocess.run([str(python), "-m", "nbconvert", "--to", "notebook", "--execute", "--output", "executed.ipynb",
                           "--ExecutePreprocessor.timeout=600", str(section)], cwd=work, env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-3000:]
 
