@@ -246,9 +246,11 @@ def _numbers(first: int, last: int) -> tuple[str, ...]:
 
 
 LAB = [
-    Slot(8, "open notebook 02 (student copy or Colab), run its setup cells", "02", _first()),
-    Slot(32, "the four equations and the CAM identity, cell by cell; exercise 2 in pairs", "02", _numbers(1, 5), (2,)),
-    Slot(23, "SLIC on the 5x5 grid: predict each step, then run it", "03", _first(*_numbers(1, 5))),
+    Slot(8, "open notebook 02 and run its setup cells (in Colab, start 03's and 04's too: each installs the project)", "02",
+         _first()),
+    Slot(34, "the four equations, the CAM identity and the pipeline, cell by cell; exercise 2 in pairs", "02",
+         _numbers(1, 6), (2,)),
+    Slot(21, "SLIC on the 5x5 grid: predict each step, then run it", "03", _first(*_numbers(1, 4))),
     Slot(27, "SeCAM: the equation, its three properties, CAM against SeCAM on six photos", "04", _first(*_numbers(1, 4))),
 ]
 """One 90-minute lab: from CAM's equations to SeCAM."""

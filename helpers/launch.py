@@ -70,18 +70,28 @@ def colab_url(notebook: str, address: str | None = None) -> str:
 
 
 def install_cell_source(address: str | None = None) -> str:
-    """The source of the install cell, with the project's address written in."""
+    """The source of the install cell, with the project's address written in.
+
+    Where the project is not installed, the cell installs it: from ``$CAM_TUTORIAL_SOURCE`` when
+    set, else from the checkout the notebook sits in (a clone opened without ``make``), else
+    from the project's git. It asks pip for the distribution by name rather than looking for a
+    module called ``helpers``, a name other folders use too.
+    """
     return f'''{_MARKER} (Colab and the like): install this project when it is missing.
 # In a checkout set up with `make`, it is installed already and this cell does nothing.
 # Written by `python -m helpers.launch` from pyproject.toml's Repository; change it there.
 import importlib.metadata
-import importlib.util
 import os
+import pathlib
 import subprocess
 import sys
 
-if importlib.util.find_spec("helpers") is None:
-    source = os.environ.get("{SOURCE_ENV_VAR}", "git+{address or repository()}")
+try:
+    importlib.metadata.version("{DISTRIBUTION}")
+except importlib.metadata.PackageNotFoundError:
+    checkout = pathlib.Path.cwd().parent  # this notebook inside a clone's notebooks/ folder
+    here = (checkout / "helpers" / "launch.py").is_file()
+    source = os.environ.get("{SOURCE_ENV_VAR}") or (checkout.as_uri() if here else "git+{address or repository()}")
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", f"{DISTRIBUTION}[{EXTRAS}] @ {{source}}"], check=True)
     importlib.invalidate_caches()
     print(f"Installed {DISTRIBUTION} {{importlib.metadata.version('{DISTRIBUTION}')}} from {{source}}")'''

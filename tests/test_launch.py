@@ -70,3 +70,33 @@ def test_the_readme_opens_every_notebook_in_colab_from_the_setting() -> None:
 def test_the_book_takes_its_repository_and_launch_buttons_from_the_setting() -> None:
     conf = (REPO_ROOT / "book" / "conf.py").read_text(encoding="utf-8")
     assert '"repository_url": repository()' in conf and "colab_url" in conf and "github.com" not in conf
+
+
+@pytest.mark.parametrize(("where", "override", "expected"), [
+    ("notebooks", None, (REPO_ROOT).as_uri()),                      # a clone opened without `make`: that clone
+    ("elsewhere", None, f"git+{launch.repository()}"),              # a cloud notebook: the project's git
+    ("notebooks", "file:///srv/fork", "file:///srv/fork"),          # CAM_TUTORIAL_SOURCE wins
+])
+def test_where_the_install_cell_installs_from_when_the_project_is_missing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, override: str | None, expected: str) -> None:
+    import importlib.metadata
+    import subprocess
+
+    calls: list[list[str]] = []
+    installed = iter([False, True])  # missing when the cell starts, there after pip
+
+    def version(name: str) -> str:
+        if not next(installed):
+            raise importlib.metadata.PackageNotFoundError(name)
+        return "0.1.0"
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    monkeypatch.setattr(subprocess, "run", lambda command, check: calls.append(command))
+    monkeypatch.chdir(REPO_ROOT / "notebooks" if where == "notebooks" else tmp_path)
+    if override:
+        monkeypatch.setenv(launch.SOURCE_ENV_VAR, override)
+    else:
+        monkeypatch.delenv(launch.SOURCE_ENV_VAR, raising=False)
+    exec(compile(launch.install_cell_source(), "install cell", "exec"), {})
+    assert calls and calls[0][-1] == f"{launch.DISTRIBUTION}[{launch.EXTRAS}] @ {expected}"
+    assert calls[0][1:4] == ["-m", "pip", "install"]
