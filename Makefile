@@ -117,8 +117,8 @@ $(MATHJAX): book/package.json book/package-lock.json
 	@touch $(MATHJAX)
 
 book: $(BOOK_STAMP) $(MATHJAX)
-	@rm -rf $(BOOK_SRC) $(OUT)/book && mkdir -p $(BOOK_SRC)/notebooks $(BOOK_SRC)/_static
-	@cp -p README.md book/*.md $(BOOK_SRC)/ && cp -p $(NOTEBOOKS) $(BOOK_SRC)/notebooks/
+	@rm -rf $(BOOK_SRC) $(OUT)/book && mkdir -p $(BOOK_SRC)/notebooks $(BOOK_SRC)/images $(BOOK_SRC)/_static
+	@cp -p README.md book/*.md $(BOOK_SRC)/ && cp -p $(NOTEBOOKS) $(BOOK_SRC)/notebooks/ && cp -p images/SOURCES.md $(BOOK_SRC)/images/ && cp -p book/custom.css $(BOOK_SRC)/_static/
 	@cp -pR book/node_modules/mathjax/es5 $(BOOK_SRC)/_static/mathjax
 	$(BIN)/sphinx-build -q -W --keep-going -j 2 -c book -b html $(BOOK_SRC) $(OUT)/book
 	@echo "The book: $(OUT)/book/index.html (open it in a browser; it needs no network)"

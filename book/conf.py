@@ -1,7 +1,8 @@
 """Sphinx configuration of the book: the committed notebooks as a website that reads offline.
 
-`make book` copies README.md, book/*.md and the committed notebooks into outputs/.book-src/
-(the repository's layout, so README's links to notebooks/*.ipynb work in both places) with
+`make book` copies README.md, images/SOURCES.md, book/*.md and the committed notebooks into
+outputs/.book-src/ (the repository's layout, so README's links to notebooks/*.ipynb work in both
+places; README and the photo credits are pages of the book too) with
 MathJax from book/node_modules, and builds outputs/book/ with this file. Nothing is executed:
 the pages show the outputs committed in the notebooks.
 """
@@ -21,7 +22,9 @@ author = "the CAM and SeCAM tutorial maintainers"
 copyright = "the CAM and SeCAM tutorial maintainers, MIT licence"
 
 extensions = ["myst_nb"]
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]  # README is included in parts, not a page
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]  # shown by readme.md, under its own title
+# The course page includes README's course section, whose ### headings follow the page's # title.
+suppress_warnings = ["myst.header"]
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3  # README's "#the-notebooks"-style links resolve inside the book
 
@@ -34,6 +37,7 @@ nb_ipywidgets_js: dict[str, dict[str, str]] = {}
 # Every script, stylesheet and font is served from the built folder: MathJax 3 comes from
 # npm (book/package.json), copied to _static/mathjax by `make book`.
 mathjax_path = "mathjax/tex-chtml.js"
+html_css_files = ["custom.css"]  # book/custom.css, staged into _static
 
 html_theme = "sphinx_book_theme"
 # The theme's empty default colour mode logs a console error on every page; name one.

@@ -41,7 +41,7 @@ CODE_LINES_PER_MINUTE = 30
 SECONDS_PER_CELL = 20
 MINUTES_PER_EXERCISE = 5
 SOLUTION_LINES_PER_MINUTE = 3
-RUN_SECONDS = {"01": 11, "02": 25, "03": 17, "04": 23, "05": 104, "06": 101, "07": 76}
+RUN_SECONDS = {"01": 9, "02": 25, "03": 16, "04": 23, "05": 122, "06": 105, "07": 78}
 """Compute time per notebook, `make tutorial` in a fresh clone, 2026-12-05, 2 cores (x86_64), no GPU."""
 _HEADING = re.compile(r"^## (.+)$", re.MULTILINE)
 _EXERCISE = re.compile(r"^\d+\.\s", re.MULTILINE)
@@ -160,14 +160,14 @@ def _hours(minutes: int) -> str:
 
 def study_time_table(times: list[StudyTime]) -> str:
     """The course page's study-time table, in Markdown."""
-    rows = ["| notebook | prose words | code lines (cells) | reading | running | exercises | total |",
+    rows = ["| notebook | words | code lines | reading | running | exercises | total |",
             "|---|---:|---:|---:|---:|---:|---:|"]
     for t in times:
-        rows.append(f"| {t.notebook} | {t.words:,} | {t.code_lines} ({t.code_cells}) | {t.reading} min | {t.running} min | "
-                    f"{t.exercises}: {t.exercise_minutes} min | {_hours(t.total)} |")
-    rows.append(f"| **all** | {sum(t.words for t in times):,} | {sum(t.code_lines for t in times)} | "
+        rows.append(f"| {t.notebook[:2]} | {t.words:,} | {t.code_lines:,} | {t.reading} min | {t.running} min | "
+                    f"{t.exercise_minutes} min ({t.exercises}) | {_hours(t.total)} |")
+    rows.append(f"| **all** | {sum(t.words for t in times):,} | {sum(t.code_lines for t in times):,} | "
                 f"{sum(t.reading for t in times)} min | {sum(t.running for t in times)} min | "
-                f"{sum(t.exercises for t in times)}: {sum(t.exercise_minutes for t in times)} min | "
+                f"{sum(t.exercise_minutes for t in times)} min ({sum(t.exercises for t in times)}) | "
                 f"**{_hours(sum(t.total for t in times))}** |")
     return "\n".join(rows)
 
