@@ -80,11 +80,11 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-def _visit(browser: Browser, page_path: str) -> PageReport:
-    """Open one page with every request outside the book blocked; wait for MathJax; gather its facts."""
+def _visit(browser: Browser, page_path: str, root: Path = BOOK) -> PageReport:
+    """Open one page of ``root`` with every request outside it blocked; wait for MathJax; gather its facts."""
     report = PageReport(page_path)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-    inside = BOOK.resolve().as_uri() + "/"
+    inside = root.resolve().as_uri() + "/"
 
     def route(request_route, request) -> None:  # type: ignore[no-untyped-def]
         if request.url.startswith(inside) or request.url.startswith("data:"):
@@ -98,11 +98,11 @@ def _visit(browser: Browser, page_path: str) -> PageReport:
     page.on("console", lambda message: report.console_errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: report.console_errors.append(f"uncaught: {error}"))
     page.on("requestfailed", lambda request: report.failed.append(f"{request.url} ({request.failure})"))
-    page.goto((BOOK / page_path).resolve().as_uri(), wait_until="load")
+    page.goto((root / page_path).resolve().as_uri(), wait_until="load")
     page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
     page.wait_for_load_state("networkidle")
     report.facts = page.evaluate(PAGE_FACTS_JS)
-    if page_path in SCREENSHOTS:
+    if root == BOOK and page_path in SCREENSHOTS:
         page.screenshot(path=str(SCREENSHOTS[page_path]), full_page=False)
     context.close()
     return report
@@ -113,21 +113,21 @@ def reports(browser: Browser) -> dict[str, PageReport]:
     return {page: _visit(browser, page) for page in _pages()}
 
 
-def _broken_links(page: str, links: list[str], ids_of: dict[str, set[str]]) -> list[str]:
+def _broken_links(page: str, links: list[str], ids_of: dict[str, set[str]], root: Path = BOOK) -> list[str]:
     """The internal links of ``page`` whose file or anchor does not exist."""
     broken = []
     for link in links:
         parts = urlsplit(link)
         if parts.scheme in {"http", "https", "mailto"} or link.startswith("javascript:"):
             continue
-        target = (BOOK / page).parent / unquote(parts.path) if parts.path else BOOK / page
+        target = (root / page).parent / unquote(parts.path) if parts.path else root / page
         target = target.resolve()
         if target.is_dir():
             target = target / "index.html"
-        if not target.is_file() or not target.is_relative_to(BOOK.resolve()):
+        if not target.is_file() or not target.is_relative_to(root.resolve()):
             broken.append(f"{link} (no file {target})")
         elif parts.fragment and target.suffix == ".html":
-            anchors = ids_of.get(str(target.relative_to(BOOK.resolve())))
+            anchors = ids_of.get(str(target.relative_to(root.resolve())))
             if anchors is not None and unquote(parts.fragment) not in anchors:
                 broken.append(f"{link} (no anchor #{parts.fragment})")
     return broken
@@ -199,3 +199,24 @@ def test_search_answers_offline(browser: Browser) -> None:
 def test_screenshots_are_saved(reports: dict[str, PageReport]) -> None:
     for path in SCREENSHOTS.values():
         assert path.is_file() and path.stat().st_size > 10_000, path
+
+
+BROKEN_PAGE = """<!DOCTYPE html><html><head><script src="https://cdn.example.org/lib.js"></script>
+<script src="missing.js"></script></head><body><main>
+<img src="missing.png"><a href="other.html">gone</a><a href="page.html#nowhere">no anchor</a>
+<p>Raw TeX: $M_c(x, y)$ and \\frac{1}{Z}.</p><span class="math">\\(x\\)</span>
+<script>console.error("boom")</script></main></body></html>"""
+
+
+def test_the_checks_catch_each_kind_of_defect(browser: Browser, tmp_path: Path) -> None:
+    """A page with one defect of each kind: every check above must see it (so they can fail)."""
+    (tmp_path / "page.html").write_text(BROKEN_PAGE, encoding="utf-8")
+    report = _visit(browser, "page.html", root=tmp_path)
+    assert report.blocked == ["https://cdn.example.org/lib.js"]
+    assert any("missing.js" in failure for failure in report.failed) and any("missing.png" in f for f in report.failed)
+    assert "boom" in report.console_errors
+    assert [image["ok"] for image in report.facts["images"]] == [False]
+    broken = _broken_links("page.html", report.facts["links"], {"page.html": set(report.facts["ids"])}, root=tmp_path)
+    assert [link.split()[0] for link in broken] == ["other.html", "page.html#nowhere"]
+    assert report.facts["untypeset"] == ["\\(x\\)"]
+    assert {match.group(0) for match in RAW_TEX.finditer(report.facts["text"])} == {"$M_c(x, y)$", "\\frac"}
