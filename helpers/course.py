@@ -27,12 +27,11 @@ import json
 import math
 import re
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .paths import REPO_ROOT
-from .student import solution_cells
+from .student import marked_sources
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
 README = REPO_ROOT / "README.md"
@@ -63,22 +62,21 @@ def _section_key(heading: str) -> str:
     return number.group(1) if number else heading.split()[0]
 
 
-def parts(path: Path) -> Iterator[Part]:
+def parts(path: Path) -> list[Part]:
     """The notebook's cells, markdown split at its ``## `` headings; text before the first is ``"intro"``."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
-    section = "intro"
-    flags = solution_cells(notebook)
-    for cell, solution, after_solution in zip(notebook["cells"], flags, [False, *flags[:-1]], strict=True):
-        text = "".join(cell["source"])
+    section, found = "intro", []
+    for cell, text, solution in marked_sources(notebook):
         if cell["cell_type"] != "markdown":
-            yield Part(section, cell["cell_type"], text, solution)
+            found.append(Part(section, cell["cell_type"], text, solution))
             continue
         starts = [match.start() for match in _HEADING.finditer(text)]
         for start, end in zip([0, *starts], [*starts, len(text)], strict=True):
             heading = _HEADING.match(text, start)
             section = _section_key(heading.group(1)) if heading else section
-            if text[start:end].strip():  # the last solution's closing words may open the cell that ends the solutions
-                yield Part(section, "markdown", text[start:end], solution or (after_solution and not heading))
+            if text[start:end].strip():
+                found.append(Part(section, "markdown", text[start:end], solution))
+    return found
 
 
 def _code_lines(text: str) -> int:
@@ -86,31 +84,34 @@ def _code_lines(text: str) -> int:
     return sum(1 for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
 
 
+def _counts(pieces: list[Part]) -> tuple[int, int, int]:
+    """Words of prose, lines of code and code cells in ``pieces``."""
+    code = [p for p in pieces if p.kind == "code"]
+    return sum(len(p.text.split()) for p in pieces if p.kind == "markdown"), sum(_code_lines(p.text) for p in code), len(code)
+
+
 def _minutes(pieces: list[Part]) -> float:
     """Reading and running ``pieces`` (compute time aside), in minutes."""
-    words = sum(len(p.text.split()) for p in pieces if p.kind == "markdown")
-    code = [p for p in pieces if p.kind == "code"]
-    return (words / WORDS_PER_MINUTE + sum(_code_lines(p.text) for p in code) / CODE_LINES_PER_MINUTE
-            + SECONDS_PER_CELL * len(code) / 60)
+    words, lines, cells = _counts(pieces)
+    return words / WORDS_PER_MINUTE + lines / CODE_LINES_PER_MINUTE + SECONDS_PER_CELL * cells / 60
 
 
-def exercise_count(path: Path) -> int:
-    """The numbered items under the notebook's ``## Exercises`` heading.
+def exercise_count(pieces: list[Part], name: str) -> int:
+    """The numbered items under the ``## Exercises`` heading of notebook ``name`` (its ``pieces``).
 
     Raises:
         ValueError: the notebook has no ``## Exercises`` section.
     """
-    listing = "".join(p.text for p in parts(path) if p.section == "Exercises" and p.kind == "markdown" and not p.solution)
+    listing = "".join(p.text for p in pieces if p.section == "Exercises" and p.kind == "markdown" and not p.solution)
     if not listing:
-        raise ValueError(f"{path.name}: no '## Exercises' heading to count exercises under.")
+        raise ValueError(f"{name}: no '## Exercises' heading to count exercises under.")
     return len(_EXERCISE.findall(listing))
 
 
-def minutes_per_exercise(path: Path) -> float:
+def minutes_per_exercise(pieces: list[Part], name: str) -> float:
     """Reading and planning one exercise, plus writing an even share of the solutions' code."""
-    solution_lines = sum(_code_lines(p.text) for p in parts(path) if p.solution and p.kind == "code")
-    count = exercise_count(path)
-    return MINUTES_PER_EXERCISE + solution_lines / SOLUTION_LINES_PER_MINUTE / count
+    solution_lines = sum(_code_lines(p.text) for p in pieces if p.solution and p.kind == "code")
+    return MINUTES_PER_EXERCISE + solution_lines / SOLUTION_LINES_PER_MINUTE / exercise_count(pieces, name)
 
 
 @dataclass(frozen=True)
@@ -138,15 +139,13 @@ def study_time(path: Path) -> StudyTime:
         KeyError: the notebook has no measured compute time in :data:`RUN_SECONDS`.
         ValueError: the notebook has no ``## Exercises`` section.
     """
-    kept = [p for p in parts(path) if not p.solution]
-    words = sum(len(p.text.split()) for p in kept if p.kind == "markdown")
-    code = [p for p in kept if p.kind == "code"]
-    lines = sum(_code_lines(p.text) for p in code)
-    exercises = exercise_count(path)
+    pieces = parts(path)
+    words, lines, cells = _counts([p for p in pieces if not p.solution])
+    exercises = exercise_count(pieces, path.name)
     reading = math.ceil(words / WORDS_PER_MINUTE + lines / CODE_LINES_PER_MINUTE)
-    running = math.ceil((RUN_SECONDS[path.name[:2]] + SECONDS_PER_CELL * len(code)) / 60)
-    return StudyTime(path.stem, words, lines, len(code), exercises, reading, running,
-                     math.ceil(exercises * minutes_per_exercise(path)))
+    running = math.ceil((RUN_SECONDS[path.name[:2]] + SECONDS_PER_CELL * cells) / 60)
+    return StudyTime(path.stem, words, lines, cells, exercises, reading, running,
+                     math.ceil(exercises * minutes_per_exercise(pieces, path.name)))
 
 
 def study_times(folder: Path = NOTEBOOKS) -> list[StudyTime]:
@@ -201,12 +200,14 @@ def slot_estimate(slot: Slot, folder: Path = NOTEBOOKS) -> float:
     if not slot.notebook:
         return 0.0
     path = _path(slot.notebook, folder)
-    kept = [p for p in parts(path) if not p.solution]
+    pieces = parts(path)
+    kept = [p for p in pieces if not p.solution]
     unknown = set(slot.sections) - {p.section for p in kept}
-    if unknown or not set(slot.exercises) <= set(range(1, exercise_count(path) + 1)):
+    if unknown or not set(slot.exercises) <= set(range(1, exercise_count(pieces, path.name) + 1)):
         raise ValueError(f"{path.name} has no section(s) {sorted(unknown)} or exercise(s) {slot.exercises}.")
     compute = RUN_SECONDS[slot.notebook] / 60 if "Setup" in slot.sections else 0.0
-    return _minutes([p for p in kept if p.section in slot.sections]) + compute + len(slot.exercises) * minutes_per_exercise(path)
+    exercises = len(slot.exercises) * minutes_per_exercise(pieces, path.name)
+    return _minutes([p for p in kept if p.section in slot.sections]) + compute + exercises
 
 
 def _covered(slot: Slot) -> str:

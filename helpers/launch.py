@@ -120,11 +120,12 @@ def sync_install_cells(folder: Path = NOTEBOOKS, check: bool = False) -> list[Pa
 
     With ``check`` nothing is written. A notebook without one gets it as its first code cell.
     """
-    source = install_cell_source()
+    address = repository()
+    source = install_cell_source(address)
     stale = []
     for path in sorted(folder.glob("[0-9]*.ipynb")):
         notebook = json.loads(path.read_text(encoding="utf-8"))
-        if install_cell_is_current(notebook):
+        if install_cell_is_current(notebook, address):
             continue
         stale.append(path)
         if check:
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     check = "--check" in (sys.argv[1:] if argv is None else argv)
     stale = sync_install_cells(check=check)
     for path in stale:
-        print(f"{path.name}: install cell {'out of date' if check else 'rewritten'} ({repository()})")
+        print(f"{path.name}: install cell {'out of date' if check else 'rewritten'}")
     return 1 if check and stale else 0
 
 

@@ -18,12 +18,13 @@ import copy
 import json
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .paths import REPO_ROOT
 
-__all__ = ["ANSWER_KEY_NOTE", "solution_cells", "student_notebook", "write_student_notebooks"]
+__all__ = ["ANSWER_KEY_NOTE", "marked_sources", "solution_cells", "student_notebook", "write_student_notebooks"]
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
 OUTPUT_DIR = REPO_ROOT / "outputs" / "student"
@@ -56,25 +57,38 @@ def solution_cells(notebook: Notebook) -> list[bool]:
     return flags
 
 
-def student_notebook(notebook: Notebook) -> Notebook:
-    """A copy of ``notebook`` without its solution cells, pointers to them replaced, outputs cleared."""
-    student = copy.deepcopy(notebook)
+def marked_sources(notebook: Notebook) -> Iterator[tuple[dict[str, Any], str, bool]]:
+    """Each cell with its source and whether that source is solution.
+
+    The cell that ends the solutions may open with the last solution's closing words before its
+    ``## `` heading; it comes in two pieces, those words marked as solution and the rest not.
+    """
     flags = solution_cells(notebook)
+    for cell, solution, after_solution in zip(notebook["cells"], flags, [False, *flags[:-1]], strict=True):
+        text = "".join(cell["source"])
+        if after_solution and not solution and cell["cell_type"] == "markdown":
+            end = _ENDS.search(text).start()  # type: ignore[union-attr]  # solution_cells ended the section here
+            if end:
+                yield cell, text[:end], True
+            yield cell, text[end:], False
+        else:
+            yield cell, text, solution
+
+
+def student_notebook(notebook: Notebook) -> Notebook:
+    """A copy of ``notebook`` without its solutions, pointers to them replaced, outputs cleared."""
     kept = []
-    for cell, solution, after_solution in zip(student["cells"], flags, [False, *flags[:-1]], strict=True):
+    for cell, text, solution in marked_sources(notebook):
         if solution:
             continue
-        if after_solution and cell["cell_type"] == "markdown":  # the cell that ends the solutions may open with the last one's end
-            text = "".join(cell["source"])
-            cell["source"] = text[_ENDS.search(text).start():].splitlines(keepends=True)  # type: ignore[union-attr]
-        kept.append(cell)
-    for cell in kept:
+        cell = copy.deepcopy(cell)
         if cell["cell_type"] == "markdown":
-            paragraphs = "".join(cell["source"]).split("\n\n")
-            text = "\n\n".join(ANSWER_KEY_NOTE if _POINTER.search(p) else p for p in paragraphs)
-            cell["source"] = text.splitlines(keepends=True)
+            text = "\n\n".join(ANSWER_KEY_NOTE if _POINTER.search(p) else p for p in text.split("\n\n"))
         elif cell["cell_type"] == "code":
             cell["outputs"], cell["execution_count"] = [], None
+        cell["source"] = text.splitlines(keepends=True)
+        kept.append(cell)
+    student = copy.deepcopy({**notebook, "cells": []})
     student["cells"] = kept
     return student
 
