@@ -36,7 +36,7 @@ The notebooks also use the building blocks from the submodules, each with one jo
 
 from .cam import CamResult, compute_cam
 from .images import SAMPLE_IMAGES, ImageError, load_image, sample_image_path
-from .models import CamModel, ModelFallbackWarning, ModelUnavailableError, load_model
+from .models import CamModel, ModelUnavailableError, load_model
 from .secam import SecamResult, compute_secam
 from .viz import overlay, plot_comparison, plot_topk, save_figure
 
@@ -45,7 +45,6 @@ __all__ = [
     "CamModel",
     "CamResult",
     "ImageError",
-    "ModelFallbackWarning",
     "ModelUnavailableError",
     "SecamResult",
     "compute_cam",

@@ -1,4 +1,5 @@
-"""Measure a network stage by stage: output shapes (with forward hooks) and parameter counts."""
+"""Measure a network stage by stage: output shapes (with forward hooks), parameter counts, and
+whether its inputs are scaled as in training (the stem's batch norm remembers)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,17 @@ from torch import nn
 from torchvision.models import ResNet
 
 from . import _validate
-from .models import capture_outputs
+from .models import EfficientNetLite, capture_outputs
+
+__all__ = [
+    "StageInfo",
+    "format_stage_table",
+    "parameter_count",
+    "resnet_stages",
+    "stage_table",
+    "stem_layers",
+    "stem_variance_ratio",
+]
 
 
 @dataclass(frozen=True)
@@ -76,3 +87,32 @@ def format_stage_table(rows: Sequence[StageInfo]) -> str:
     lines += [f"{r.name:<8} {r.output_shape!s:<20} {r.parameters:>12,}" for r in rows]
     lines.append(f"{'total':<8} {'':<20} {sum(r.parameters for r in rows):>12,}")
     return "\n".join(lines)
+
+
+def stem_layers(net: nn.Module) -> tuple[nn.Conv2d, nn.BatchNorm2d]:
+    """The first convolution and the batch norm right after it, in a ResNet or an EfficientNet-Lite."""
+    if isinstance(net, ResNet):
+        return net.conv1, net.bn1
+    if isinstance(net, EfficientNetLite):
+        return net.stem_conv, net.stem_norm
+    raise TypeError(f"net must be a torchvision ResNet or helpers' EfficientNetLite, got {type(net).__name__}.")
+
+
+def stem_variance_ratio(net: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+    """``(C,) float32``: per channel, the variance of the stem convolution's outputs on ``batch``
+    over the variance its batch norm recorded during training (``running_var``).
+
+    A batch norm keeps running statistics of what it saw in training. On natural photos
+    preprocessed as the network was trained, the ratio is near 1 (its median between 0.5 and
+    2); inputs on another scale move every channel together (a 2x wider input range gives
+    about 4x the variance).
+
+    Args:
+        net: a ResNet or an EfficientNet-Lite (see :func:`stem_layers`).
+        batch: ``(n, 3, S, S) float32`` preprocessed photos; the variance is taken over the
+            photos and all positions, as batch norm takes it.
+    """
+    conv, norm = stem_layers(net)
+    with torch.inference_mode():
+        outputs = conv(batch)  # (n, C, S/2, S/2)
+    return outputs.var(dim=(0, 2, 3)) / norm.running_var

@@ -75,8 +75,8 @@ def score_cam_maps(model: CamModel, image: np.ndarray, class_ids: list[int]) -> 
     """``(k, H, W) float32``: Score-CAM (Wang et al., CVPR Workshops 2020) of each class, with the package.
 
     No gradients: each of the ``C`` feature maps, upsampled to the input and scaled to [0, 1],
-    multiplies the preprocessed input (so masked pixels take the normalised zero, the
-    training set's mean colour); the class score of each masked input, softmax-ed over the
+    multiplies the preprocessed input (so masked pixels take the normalised zero: the
+    model's ``mean``, mid-grey for EfficientNet-Lite0); the class score of each masked input, softmax-ed over the
     ``C`` maps, is that map's weight. That is ``C`` forward passes per class: 1280 for
     EfficientNet-Lite0, 64 for notebook 06's small network.
     """

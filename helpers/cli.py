@@ -22,7 +22,7 @@ from tqdm import tqdm
 from . import _validate
 from .explain import METHOD_CHOICES, Explained, ExplainOptions, explain_image, failure_entry, output_names, write_summary
 from .images import ImageError
-from .models import MODEL_NAMES, CamModel, ModelUnavailableError, load_model
+from .models import DEFAULT_MODEL, MODEL_NAMES, CamModel, ModelUnavailableError, load_model
 from .paths import output_dir
 from .secam import COMPACTNESS, N_SEGMENTS, THRESHOLD
 
@@ -97,9 +97,9 @@ def build_explain_parser(prog: str = "cam-explain") -> argparse.ArgumentParser:
 def add_explain_arguments(explain: argparse.ArgumentParser) -> None:
     """The ``explain`` command's arguments and options."""
     explain.add_argument("images", nargs="+", metavar="IMAGE", help="photo files (PNG, JPEG, ... any Pillow reads)")
-    explain.add_argument("--model", choices=(*MODEL_NAMES, "auto"), default=None,
-                         help="the classifier (default: $CAM_MODEL, else resnet50 when its weights are "
-                              "available, else efficientnet_lite0)")
+    explain.add_argument("--model", choices=MODEL_NAMES, default=None,
+                         help=f"the classifier (default: $CAM_MODEL, else {DEFAULT_MODEL}, the series' model; "
+                              "resnet50 needs its torchvision weights, downloaded once)")
     explain.add_argument("--method", choices=METHOD_CHOICES, default="both",
                          help="cam, secam, or both side by side (default: both)")
     classes = explain.add_mutually_exclusive_group()

@@ -5,7 +5,8 @@
   probability fall fast under deletion (low AUC is good) and rise fast under insertion
   (high AUC is good). Removed pixels take a *substrate*. What differs from RISE's own code:
   deletion replaces pixels with black by default (RISE: zero after normalisation, i.e. the
-  ImageNet mean colour; ``substrate="mean"``), and the curves take ``steps`` equal steps (10
+  model's mean colour, ``substrate="mean"``: ImageNet's average colour for ResNet50, mid-grey,
+  127, for EfficientNet-Lite0), and the curves take ``steps`` equal steps (10
   or 8 in notebook 05; RISE removes 224 pixels per step, 224 steps at 224x224). Insertion
   restores pixels onto RISE's blur (an 11x11 Gaussian kernel, sigma 5).
 - Average Drop and Increase in Confidence (Chattopadhyay et al., Grad-CAM++, WACV 2018):

