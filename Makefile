@@ -29,7 +29,7 @@ NBVAL := $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-re
 # path against another: a notebook passes only if its compared outputs do not depend on float noise.
 PORTABLE := ATEN_CPU_CAPABILITY=default
 
-.PHONY: help venv tutorial test test-quick test-native lint execute bench clean student test-student book test-book test-launch
+.PHONY: help venv tutorial test test-quick test-native test-resnet50 claim-spread lint execute bench clean student test-student book test-book test-launch
 
 help:
 	@echo "make tutorial  build .venv, run every notebook into $(OUT)/ (notebooks, HTML, figures)"
@@ -37,6 +37,8 @@ help:
 	@echo "               on two workers, PyTorch's portable kernels, one thread each"
 	@echo "make test-quick   the inner loop: unit tests not marked slow, no notebooks (under a minute)"
 	@echo "make test-native  maintainers: strict nbval of the notebooks on this CPU's native kernels"
+	@echo "make test-resnet50  every notebook top to bottom under CAM_MODEL=resnet50 with random weights (code paths; CI runs it)"
+	@echo "make claim-spread   maintainers: every checked number on native and portable kernels at 1 and 2 threads"
 	@echo "make lint      ruff and mypy (configured in pyproject.toml); CI runs it before the tests"
 	@echo "make execute   maintainers: re-execute the committed notebooks in place"
 	@echo "make bench     speed ratios of CAM, SeCAM, Grad-CAM and LIME, measured side by side"
@@ -81,9 +83,17 @@ test-quick: $(STAMP)
 test-native: $(STAMP)
 	CAM_MODEL=$(TEST_MODEL) $(ONE_THREAD) $(NBVAL) $(NOTEBOOKS)
 
-# The helpers, the tests and the notebooks' conftest; ruff and mypy read pyproject.toml.
+# Under ResNet50 every notebook must still run: its weights need a network, so random ones stand in.
+test-resnet50: $(STAMP)
+	$(BIN)/python tools/random_resnet50.py $(NOTEBOOKS) --out $(OUT)/resnet50_random
+
+# How far every checked number moves between code paths (tools/claim_spread.py): about 30 minutes.
+claim-spread: $(STAMP)
+	$(BIN)/python tools/claim_spread.py $(NOTEBOOKS) --out $(OUT)/claim_spread
+
+# The helpers, the tools, the tests and the notebooks' conftest; ruff and mypy read pyproject.toml.
 lint: $(STAMP)
-	$(BIN)/ruff check helpers tests notebooks
+	$(BIN)/ruff check helpers tools tests notebooks
 	$(BIN)/mypy
 
 execute: $(STAMP)
@@ -131,4 +141,5 @@ test-launch: $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider -o addopts= tests/launch
 
 clean:
-	rm -rf $(VENV) $(OUT)/notebooks $(OUT)/html $(OUT)/*.png $(OUT)/book $(OUT)/.book-src book/node_modules
+	rm -rf $(VENV) $(OUT)/notebooks $(OUT)/html $(OUT)/*.png $(OUT)/book $(OUT)/.book-src book/node_modules \
+	  $(OUT)/resnet50_random $(OUT)/claim_spread

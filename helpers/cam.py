@@ -125,25 +125,51 @@ def normalise(maps: np.ndarray, mode: str = "relu_max") -> np.ndarray:
     return np.divide(maps - low, span, out=np.zeros_like(maps), where=span > 0)
 
 
-def upsample(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+def upsample(maps: np.ndarray, size: tuple[int, int], offset: float = 0.0) -> np.ndarray:
     """Bilinear resize with half-pixel centres, as ``cv2.resize(..., interpolation=cv2.INTER_LINEAR)``.
+
+    Each cell of an ``h x w`` grid is placed at the centre of its block of the image: cell
+    ``(i, j)`` at pixel ``((i + 0.5) H / h - 0.5, (j + 0.5) W / w - 0.5)``. Outside the outer
+    centres the map keeps the outer cells' values.
 
     Args:
         maps: ``(h, w)`` or ``(k, h, w)`` float.
         size: ``(H, W)`` target size (rows, columns).
+        offset: move every cell's centre by this fraction of a cell down and to the right
+            (0: the half-pixel placement; notebook 07 compares 0.5, where the padding
+            arithmetic of EfficientNet-Lite0 would put its cells).
 
     Returns:
         ``(H, W)`` or ``(k, H, W) float32``.
     """
     if not isinstance(size, Sequence) or len(size) != 2 or not all(_validate.is_integer(v) and v > 0 for v in size):
         raise ValueError(f"size must be two positive integers (H, W), such as image.shape[:2], got {size!r}.")
-    height, width = size
+    if not isinstance(offset, (int, float)) or not -1 <= offset <= 1:
+        raise ValueError(f"offset must be a number of cells between -1 and 1, got {offset!r}.")
+    height, width = int(size[0]), int(size[1])
     maps = np.asarray(maps, dtype=np.float32)
     if maps.ndim not in (2, 3):
         raise ValueError(f"maps must have shape (h, w) or (k, h, w), got {maps.shape}.")
     batch = torch.from_numpy(maps.reshape(-1, 1, *maps.shape[-2:]))
-    resized = F.interpolate(batch, size=(int(height), int(width)), mode="bilinear", align_corners=False)
-    return resized.reshape(*maps.shape[:-2], int(height), int(width)).numpy()
+    if offset == 0:
+        resized = F.interpolate(batch, size=(height, width), mode="bilinear", align_corners=False)
+    else:
+        resized = F.grid_sample(batch, _sampling_grid(maps.shape[-2:], (height, width), float(offset)).expand(len(batch), -1, -1, -1),
+                                mode="bilinear", padding_mode="border", align_corners=True)
+    return resized.reshape(*maps.shape[:-2], height, width).numpy()
+
+
+def _sampling_grid(grid: tuple[int, ...], size: tuple[int, int], offset: float) -> torch.Tensor:
+    """``(1, H, W, 2)``: for every output pixel, where it falls on the ``(h, w)`` grid whose cell
+    centres sit ``offset`` cells below and right of the half-pixel placement, in ``grid_sample``'s
+    ``[-1, 1]`` coordinates (``align_corners=True``: -1 and 1 are the outer cells' centres)."""
+
+    def axis(cells: int, pixels: int) -> torch.Tensor:
+        position = (torch.arange(pixels, dtype=torch.float64) + 0.5) * cells / pixels - 0.5 - offset  # in cells
+        return (2 * position / (cells - 1) - 1 if cells > 1 else torch.zeros(pixels, dtype=torch.float64)).float()
+
+    rows, cols = axis(grid[0], size[0]), axis(grid[1], size[1])
+    return torch.stack(torch.meshgrid(cols, rows, indexing="xy"), dim=-1)[None]
 
 
 def _chosen_classes(logits: torch.Tensor, topk: int, class_ids: Sequence[int] | None) -> torch.Tensor:

@@ -11,11 +11,19 @@ when the claim stops holding, so ``make test`` fails instead of the prose going 
 
 The intervals below carry the uncertainty of claims made across images or clips: a
 difference is claimed only where its interval excludes 0.
+
+For maintainers: with ``CAM_CLAIMS_RECORD`` set to a file path, every check appends one JSON
+line (the claim, whether it held, the model, its numbers) to that file and a failing claim
+prints ``✗ <claim> (numbers)`` instead of raising, so one run surveys every claim of a
+notebook. ``tools/claim_spread.py`` runs the notebooks so on several code paths and reports
+how far each checked number moves.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +34,8 @@ BOOTSTRAP_RESAMPLES = 10_000
 class ClaimError(AssertionError):
     """A claim the notebook's text makes no longer holds for the numbers computed."""
 
+
+RECORD_ENV_VAR = "CAM_CLAIMS_RECORD"
 
 STORED_MODEL = "efficientnet_lite0"
 """The model whose outputs are stored in the notebooks (``make execute`` and ``make test`` pin it)."""
@@ -46,13 +56,34 @@ def check(claim: str, condition: bool | np.bool_, *, model: str | None = None, *
     """
     if not isinstance(condition, (bool, np.bool_)):
         raise TypeError(f"condition must be a bool (the computed truth of the claim), got {type(condition).__name__}.")
+    record = os.environ.get(RECORD_ENV_VAR)
+    if record:
+        _record(record, claim, bool(condition), model, numbers)
     if model is not None and model != STORED_MODEL:
         print(f"- not checked: this describes {STORED_MODEL}'s outputs; you run {model}, so read your own figure")
         return
     if not condition:
         values = ", ".join(f"{name}={_format(value)}" for name, value in numbers.items())
+        if record:
+            print(f"✗ {claim}" + (f" ({values})" if values else ""))
+            return
         raise ClaimError(f"claim no longer holds: {claim}" + (f" ({values})" if values else ""))
     print(f"✓ {claim}")
+
+
+def _record(path: str, claim: str, held: bool, model: str | None, numbers: Mapping[str, object]) -> None:
+    """Append one claim to the maintainers' record (``CAM_CLAIMS_RECORD``): numbers as flat lists of floats."""
+    flat = {name: np.asarray(value, dtype=np.float64).ravel().tolist() for name, value in numbers.items()
+            if _is_numeric(value)}
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(json.dumps({"claim": claim, "held": held, "model": model, "numbers": flat}) + "\n")
+
+
+def _is_numeric(value: object) -> bool:
+    try:
+        return np.asarray(value).dtype.kind in "biuf"
+    except (TypeError, ValueError):
+        return False
 
 
 def _format(value: object) -> str:

@@ -10,6 +10,7 @@ from pytorch_grad_cam import GradCAM
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
 import helpers
+from helpers.cam import upsample
 
 
 @pytest.fixture(scope="module")
@@ -189,3 +190,23 @@ def test_grad_cam_package_gives_our_cam_after_its_scaling(lite0: helpers.CamMode
     relu_cam = np.maximum(chelsea_cam.maps[rank], 0.0)
     ours = helpers.cam.normalise(helpers.cam.upsample(helpers.cam.normalise(relu_cam, "minmax"), (224, 224)), "minmax")
     np.testing.assert_allclose(theirs[0], ours, rtol=0, atol=1e-4)
+
+
+def test_upsample_with_offset_zero_is_the_half_pixel_resize() -> None:
+    maps = np.random.default_rng(0).random((3, 7, 7)).astype(np.float32)
+    np.testing.assert_allclose(upsample(maps, (300, 451), offset=1e-9), upsample(maps, (300, 451)), atol=1e-5)
+
+
+@pytest.mark.parametrize(("offset", "peak"), [(0.0, 111), (0.5, 127), (-0.5, 95)])
+def test_upsample_offset_moves_every_cell_centre_by_that_share_of_a_cell(offset: float, peak: int) -> None:
+    impulse = np.zeros((7, 7), dtype=np.float32)
+    impulse[3, 3] = 1.0  # cell 3 covers pixels 96-127 of 224: centre 111.5
+    heat = upsample(impulse, (224, 224), offset=offset)
+    assert np.unravel_index(heat.argmax(), heat.shape) == (peak, peak)
+    assert heat[peak, peak] > 0.96 and heat.min() >= 0
+
+
+@pytest.mark.parametrize("offset", [1.5, "half", None])
+def test_upsample_rejects_an_offset_beyond_one_cell(offset) -> None:
+    with pytest.raises(ValueError, match="offset must be"):
+        upsample(np.zeros((7, 7), dtype=np.float32), (224, 224), offset=offset)

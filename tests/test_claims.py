@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -100,3 +102,18 @@ def test_mcnemar_counts_only_the_discordant_items() -> None:
     assert mcnemar_exact(many, ~many) == pytest.approx(2 * 0.5**12)
     with pytest.raises(ValueError, match="same length"):
         mcnemar_exact(a, b[:5])
+
+
+def test_record_mode_writes_every_claim_and_prints_a_failure_instead_of_raising(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = tmp_path / "claims.jsonl"
+    monkeypatch.setenv("CAM_CLAIMS_RECORD", str(record))
+    check("holds", True, x=1.5)
+    check("does not hold", False, x=np.array([0.25, 2.0]), label="not a number")
+    check("about a prediction", True, model="resnet50", p=0.5)
+    lines = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [(entry["claim"], entry["held"]) for entry in lines] == [("holds", True), ("does not hold", False), ("about a prediction", True)]
+    assert lines[1]["numbers"] == {"x": [0.25, 2.0]} and lines[2]["model"] == "resnet50"
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "✓ holds" and out[1].startswith("✗ does not hold (x=") and out[2].startswith("- not checked")
