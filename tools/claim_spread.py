@@ -98,8 +98,10 @@ def _relative_spread(entries: dict[str, dict]) -> float:
     worst = 0.0
     for name in next(iter(entries.values()))["numbers"]:
         values = [np.asarray(entry["numbers"].get(name, []), dtype=float) for entry in entries.values()]
-        if len({v.shape for v in values}) != 1 or values[0].size == 0:
-            return float("inf")
+        if len({v.shape for v in values}) != 1:
+            return float("inf")  # a different number of values on another path
+        if values[0].size == 0:
+            continue
         stack = np.stack(values)
         scale = np.maximum(np.abs(stack).max(axis=0), 1e-12)
         worst = max(worst, float((np.ptp(stack, axis=0) / scale).max()))
