@@ -24,7 +24,8 @@ The notebooks also use the building blocks from the submodules, each with one jo
 - ``composites`` and ``object_masks``: notebook 07's labelled set, built offline from a seed.
 - ``sanity``: cascading model randomisation and map similarity (Adebayo et al., 2018).
 - ``baselines``: Grad-CAM, Grad-CAM++, LIME (the ``baselines`` extra) and model-free maps.
-- ``architecture``: stage-by-stage shapes and parameter counts (notebook 01).
+- ``architecture``: stage-by-stage shapes and parameter counts, the stem's batch-norm check (notebook 01).
+- ``receptive``: where one cell of the last grid looks and sits (notebook 01).
 - ``viz``: overlays, top-k grids, comparisons, widgets; save figures atomically.
 - ``paths``: where photos live, where outputs go, writing files atomically.
 - ``birdcalls``: synthetic bird-call spectrograms with known call boxes (notebook 06).

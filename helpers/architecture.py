@@ -15,6 +15,7 @@ from .models import EfficientNetLite, capture_outputs
 
 __all__ = [
     "StageInfo",
+    "efficientnet_stages",
     "format_stage_table",
     "parameter_count",
     "resnet_stages",
@@ -57,6 +58,28 @@ def resnet_stages(net: ResNet) -> dict[str, list[nn.Module]]:
         "avgpool": [net.avgpool],
         "fc": [net.fc],
     }
+
+
+def efficientnet_stages(net: EfficientNetLite) -> dict[str, list[nn.Module]]:
+    """Split EfficientNet-Lite into its stem, seven stages of MBConv blocks, head, pooling and classifier.
+
+    A stage is a run of consecutive blocks with the same output width (16, 24, 40, 80, 112,
+    192 and 320 channels in EfficientNet-Lite0); the head is the 1x1 convolution to 1280
+    channels, its batch norm and ReLU6, whose output are the feature maps CAM weights.
+    """
+    if not isinstance(net, EfficientNetLite):
+        raise TypeError(f"net must be helpers' EfficientNetLite, got {type(net).__name__}.")
+    stages: dict[str, list[nn.Module]] = {"stem": [net.stem_conv, net.stem_norm, net.stem_activation]}
+    widths: list[int] = []
+    for block, width in zip(net.blocks, net.block_widths, strict=True):
+        if not widths or widths[-1] != width:
+            widths.append(width)
+            stages[f"stage{len(widths)}"] = []
+        stages[f"stage{len(widths)}"].append(block)
+    stages["head"] = [net.head_conv, net.head_norm, net.head_activation]
+    stages["avgpool"] = [net.pooling]
+    stages["fc"] = [net.classifier]
+    return stages
 
 
 def stage_table(net: nn.Module, stages: Mapping[str, Sequence[nn.Module]], input_size: int = 224) -> list[StageInfo]:

@@ -350,6 +350,10 @@ class EfficientNetLite(EfficientNet):
     _blocks: nn.ModuleList
     _conv_stem: nn.Conv2d
     _bn0: nn.BatchNorm2d
+    _swish: nn.Module
+    _conv_head: nn.Conv2d
+    _bn1: nn.BatchNorm2d
+    _avg_pooling: nn.Module
 
     def __init__(self, blocks_args, global_params) -> None:
         super().__init__(blocks_args, global_params)
@@ -371,6 +375,11 @@ class EfficientNetLite(EfficientNet):
         return self._fc
 
     @property
+    def block_widths(self) -> list[int]:
+        """The output channels of each MBConv block, in forward order."""
+        return [_out_channels(block._project_conv) for block in self._blocks]
+
+    @property
     def stem_conv(self) -> nn.Conv2d:
         """The first convolution: 3x3, stride 2, 32 channels, TensorFlow "SAME" padding."""
         return self._conv_stem
@@ -379,6 +388,26 @@ class EfficientNetLite(EfficientNet):
     def stem_norm(self) -> nn.BatchNorm2d:
         """The batch norm after the first convolution."""
         return self._bn0
+
+    @property
+    def stem_activation(self) -> nn.Module:
+        """The ``ReLU6`` after the stem's batch norm (the head has its own, ``head_activation``)."""
+        return self._swish
+
+    @property
+    def head_conv(self) -> nn.Conv2d:
+        """The head's 1x1 convolution, 320 -> 1280 channels."""
+        return self._conv_head
+
+    @property
+    def head_norm(self) -> nn.BatchNorm2d:
+        """The head's batch norm."""
+        return self._bn1
+
+    @property
+    def pooling(self) -> nn.Module:
+        """Global average pooling, ``(n, 1280, h, w) -> (n, 1280, 1, 1)``."""
+        return self._avg_pooling
 
     @property
     def blocks(self) -> nn.ModuleList:
@@ -414,6 +443,12 @@ class EfficientNetLite(EfficientNet):
         top = nn.Sequential(*blocks[-trainable_blocks:], self._conv_head, self._bn1, self.head_activation,
                             self._avg_pooling, nn.Flatten(1), self._dropout, self._fc)
         return front, top
+
+
+def _out_channels(conv: object) -> int:
+    if not isinstance(conv, nn.Conv2d):
+        raise TypeError(f"expected a convolution, got {type(conv).__name__}")
+    return conv.out_channels
 
 
 def _check_batch(batch: torch.Tensor) -> None:

@@ -65,3 +65,20 @@ def test_stage_table_rejects_an_input_smaller_than_the_stride(resnet_random: hel
 def test_resnet_stages_rejects_other_networks() -> None:
     with pytest.raises(TypeError, match="torchvision ResNet"):
         helpers.architecture.resnet_stages(nn.Linear(2, 2))
+
+
+def test_efficientnet_lite0_stage_table_ends_in_1280_maps_on_a_7x7_grid(lite0: helpers.CamModel) -> None:
+    rows = helpers.architecture.stage_table(lite0.net, helpers.architecture.efficientnet_stages(lite0.net), 224)
+    shapes = {row.name: row.output_shape for row in rows}
+    assert [name for name in shapes] == ["stem", *[f"stage{i}" for i in range(1, 8)], "head", "avgpool", "fc"]
+    assert [shape[1] for name, shape in shapes.items() if name.startswith("stage")] == [16, 24, 40, 80, 112, 192, 320]
+    assert shapes["head"] == (1, 1280, 7, 7) and shapes["fc"] == (1, 1000)
+    assert sum(row.parameters for row in rows) == helpers.architecture.parameter_count(lite0.net) == 4_652_008
+
+
+def test_stem_layers_are_the_first_convolution_and_its_batch_norm(lite0: helpers.CamModel, resnet_random: helpers.CamModel) -> None:
+    assert helpers.architecture.stem_layers(resnet_random.net) == (resnet_random.net.conv1, resnet_random.net.bn1)
+    conv, norm = helpers.architecture.stem_layers(lite0.net)
+    assert (conv.out_channels, norm.num_features, conv.stride) == (32, 32, (2, 2))
+    with pytest.raises(TypeError, match="ResNet or helpers' EfficientNetLite"):
+        helpers.architecture.stem_layers(nn.Linear(2, 2))
