@@ -71,6 +71,25 @@ def check(claim: str, condition: bool | np.bool_, *, model: str | None = None, *
     print(f"✓ {claim}")
 
 
+def check_timing(claim: str, condition: bool | np.bool_, **numbers: float) -> None:
+    """Like :func:`check`, for a claim about speed: when it fails, say so and go on.
+
+    A timing moves with the machine and its load, so a slow laptop must not stop "Run all".
+    Prints ``✓ <claim>`` when it holds, else ``! not on this run (a busy machine?): <claim>
+    (numbers)``. Keep such cells ``# NBVAL_IGNORE_OUTPUT``.
+    """
+    if not isinstance(condition, (bool, np.bool_)):
+        raise TypeError(f"condition must be a bool (the computed truth of the claim), got {type(condition).__name__}.")
+    record = os.environ.get(RECORD_ENV_VAR)
+    if record:
+        _record(record, claim, bool(condition), None, numbers)
+    if condition:
+        print(f"✓ {claim}")
+    else:
+        values = ", ".join(f"{name}={_format(value)}" for name, value in numbers.items())
+        print(f"! not on this run (a busy machine?): {claim}" + (f" ({values})" if values else ""))
+
+
 def _record(path: str, claim: str, held: bool, model: str | None, numbers: Mapping[str, object]) -> None:
     """Append one claim to the maintainers' record (``CAM_CLAIMS_RECORD``): numbers as flat lists of floats."""
     flat = {name: np.asarray(value, dtype=np.float64).ravel().tolist() for name, value in numbers.items()

@@ -157,11 +157,20 @@ def model_sized(image: np.ndarray, model: CamModel) -> np.ndarray:
 
 
 def _resized_tensor(image: np.ndarray, side: int) -> torch.Tensor:
-    """``(3, side, side) uint8``: antialiased bilinear resize of the whole photo (no crop)."""
+    """``(3, side, side) uint8``: antialiased bilinear resize of the whole photo (no crop).
+
+    The resize runs in float64 and rounds at the end. PyTorch's uint8 resize has its own
+    vectorised kernels, and its native and portable code paths disagree by one grey level on
+    about one pixel in six. In float64 the two paths differ by about 1e-13; snapping to a
+    millionth before rounding to whole grey levels removes even that, so every CPU feeds the
+    model the same input, bit for bit.
+    """
     tensor = torch.from_numpy(np.array(image)).permute(2, 0, 1)  # a copy: the input may be read-only
     if tuple(tensor.shape[1:]) == (side, side):  # LIME and the metrics pass images already at this size
         return tensor
-    return TF.resize(tensor, [side, side], interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
+    resized = TF.resize(tensor.double(), [side, side], interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
+    snapped = resized.mul_(1e6).round_().div_(1e6)
+    return snapped.round_().clamp_(0, 255).to(torch.uint8)
 
 
 def fit_within(size: tuple[int, int], max_side: int) -> tuple[int, int]:

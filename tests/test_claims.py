@@ -7,7 +7,16 @@ import json
 import numpy as np
 import pytest
 
-from helpers.claims import ClaimError, Interval, bootstrap_interval, check, mcnemar_exact, paired_bootstrap, proportion_interval
+from helpers.claims import (
+    ClaimError,
+    Interval,
+    bootstrap_interval,
+    check,
+    check_timing,
+    mcnemar_exact,
+    paired_bootstrap,
+    proportion_interval,
+)
 
 
 def test_a_true_claim_prints_one_line_without_its_numbers(capsys: pytest.CaptureFixture[str]) -> None:
@@ -117,3 +126,12 @@ def test_record_mode_writes_every_claim_and_prints_a_failure_instead_of_raising(
     assert lines[1]["numbers"] == {"x": [0.25, 2.0]} and lines[2]["model"] == "resnet50"
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "✓ holds" and out[1].startswith("✗ does not hold (x=") and out[2].startswith("- not checked")
+
+
+def test_a_timing_claim_that_fails_says_so_and_does_not_stop_the_notebook(capsys: pytest.CaptureFixture[str]) -> None:
+    check_timing("A is faster than B", True, ratio=2.0)
+    check_timing("C is faster than D", False, ratio=0.8)
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["✓ A is faster than B", "! not on this run (a busy machine?): C is faster than D (ratio=0.8)"]
+    with pytest.raises(TypeError, match="must be a bool"):
+        check_timing("E", 1.0)  # type: ignore[arg-type]

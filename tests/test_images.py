@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -46,3 +50,36 @@ def test_preprocess_maps_the_mean_colour_to_zero(lite0: helpers.CamModel) -> Non
 def test_preprocess_rejects_what_is_not_an_rgb_uint8_image(lite0: helpers.CamModel, image, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         helpers.images.preprocess(image, lite0)
+
+
+RESIZED_DIGEST = (
+    "import hashlib, helpers\n"
+    "digest = hashlib.sha256()\n"
+    "for name in helpers.SAMPLE_IMAGES:\n"
+    "    digest.update(helpers.images._resized_tensor(helpers.load_image(helpers.sample_image_path(name)), 224).numpy().tobytes())\n"
+    "print(digest.hexdigest())\n"
+)
+
+
+def _resized_digest(capability: str | None) -> str:
+    """SHA-256 of every sample photo resized to 224, in a fresh interpreter on one CPU code path."""
+    env = {key: value for key, value in os.environ.items() if key != "ATEN_CPU_CAPABILITY"}
+    if capability is not None:
+        env["ATEN_CPU_CAPABILITY"] = capability
+    done = subprocess.run([sys.executable, "-c", RESIZED_DIGEST], capture_output=True, text=True, env=env, timeout=120, check=True)
+    return done.stdout.strip()
+
+
+@pytest.mark.slow
+def test_the_resize_gives_the_model_the_same_pixels_on_native_and_portable_kernels() -> None:
+    # PyTorch's uint8 resize differs between these paths on about one pixel in six; ours must not.
+    assert _resized_digest(None) == _resized_digest("default")
+
+
+def test_the_resize_rounds_to_the_nearest_grey_level() -> None:
+    image = np.random.default_rng(0).integers(0, 256, (37, 53, 3), dtype=np.uint8)
+    reference = torch.nn.functional.interpolate(torch.from_numpy(image).permute(2, 0, 1)[None].double(), size=(24, 24),
+                                                mode="bilinear", antialias=True, align_corners=False)[0]
+    resized = helpers.images._resized_tensor(image, 24)
+    assert resized.dtype == torch.uint8
+    assert (resized.double() - reference).abs().max() <= 0.5 + 1e-9
