@@ -5,7 +5,7 @@ An estimate, stated with its assumptions (no student was timed):
 - **reading**: the prose at :data:`WORDS_PER_MINUTE` (technical text with equations is read
   slower than a novel) and the code at :data:`CODE_LINES_PER_MINUTE`; solutions left out;
 - **running**: :data:`SECONDS_PER_CELL` per code cell to run it and look at what it shows,
-  plus the notebook's compute time (:data:`RUN_SECONDS`: measured once by ``make tutorial``
+  plus the notebook's compute time (:data:`RUN_SECONDS`: measured once by ``make execute``
   on 2 CPU cores with the offline model, solutions included; installing and downloading not
   included);
 - **exercises**: :data:`MINUTES_PER_EXERCISE` each to read and plan, plus writing the
@@ -40,8 +40,8 @@ CODE_LINES_PER_MINUTE = 30
 SECONDS_PER_CELL = 20
 MINUTES_PER_EXERCISE = 5
 SOLUTION_LINES_PER_MINUTE = 3
-RUN_SECONDS = {"01": 9, "02": 25, "03": 16, "04": 23, "05": 122, "06": 105, "07": 78}
-"""Compute time per notebook, `make tutorial` in a fresh clone, 2026-12-05, 2 cores (x86_64), no GPU."""
+RUN_SECONDS = {"01": 19, "02": 20, "03": 11, "04": 18, "05": 95, "06": 94, "07": 69}
+"""Compute time per notebook as each prints it, `make execute`, 2026-12-07, 2 cores (x86_64), no GPU."""
 _HEADING = re.compile(r"^## (.+)$", re.MULTILINE)
 _EXERCISE = re.compile(r"^\d+\.\s", re.MULTILINE)
 
@@ -266,7 +266,7 @@ SESSION_1 = [
 """Session 1 of a two-session course: CAM and superpixels."""
 
 SESSION_2 = [
-    Slot(50, "SeCAM: equation, properties, side by side, parameters, the source's version; exercise 2", "04",
+    Slot(55, "SeCAM: equation, properties, side by side, parameters, the source's version; exercise 2", "04",
          _first(*_numbers(1, 5), "7"), (2,)),
     Slot(45, "evaluation on six photos: deletion and insertion, the table, what six photos carry", "05",
          _first(*_numbers(1, 4))),

@@ -160,19 +160,22 @@ def object_sweep(
     side: int = 80,
     grid: tuple[int, int] = (5, 7),
     backgrounds: Sequence[str] = ("flat colour", "smooth noise", "brick", "grass"),
-    offset: float = 0.0,
+    offsets: Sequence[float] = (0.0,),
     hot: float = 0.7,
     seed: int = 0,
-) -> Sweep:
+) -> dict[float, Sweep]:
     """Move ``obj`` across the input and measure where its CAM lands, column by column.
 
     The object, scaled so that its longer side is ``side`` pixels, is pasted at ``grid`` rows x
     columns of positions on each background, and mirrored left-right at each: the mirrored
     twin cancels the object's own asymmetry (a cat's face is not in its middle column), so
     what remains is where the network's cells sit. For each placement whose top-1 class is
-    one of the object's classes, the top class's CAM is upsampled to the input with ``offset``
-    (see :func:`helpers.cam.upsample`) and its hot part (values above ``hot`` x its maximum)
-    is compared with the object's pixels.
+    one of the object's classes, the top class's CAM is upsampled to the input with each of
+    ``offsets`` (see :func:`helpers.cam.upsample`) and its hot part (values above ``hot`` x its
+    maximum) is compared with the object's pixels. The network runs once for all offsets.
+
+    Returns:
+        ``{offset: Sweep}``, one entry per offset, in the order given.
     """
     size = model.input_size
     rgb, mask = _scaled(obj, side)
@@ -197,13 +200,16 @@ def object_sweep(
         features.append(chunk_features)
     top = torch.cat(logits).argmax(dim=1)
     maps = torch.einsum("nk,nkxy->nxy", model.fc_weight[top], torch.cat(features)).numpy()
-    columns = np.arange(size)
-    displacements = []
-    for i in np.flatnonzero(np.isin(top.numpy(), obj.class_ids)):
-        heat = upsample(normalise(maps[i]), (size, size), offset=offset)
-        weight = np.where(heat > hot, heat, 0.0).sum(axis=0)
-        displacements.append(float((weight * columns).sum() / weight.sum() - centres[i]))
-    return Sweep(np.array(displacements), len(images))
+    recognised = np.flatnonzero(np.isin(top.numpy(), obj.class_ids))
+    return {offset: Sweep(np.array([_hot_column(upsample(normalise(maps[i]), (size, size), offset=offset), hot) - centres[i]
+                                    for i in recognised]), len(images))
+            for offset in offsets}
+
+
+def _hot_column(heat: np.ndarray, hot: float) -> float:
+    """The centre column of an ``(S, S)`` map's hot part (values above ``hot`` x 1), weighted by the values."""
+    weight = np.where(heat > hot, heat, 0.0).sum(axis=0)  # (S,)
+    return float((weight * np.arange(heat.shape[1])).sum() / weight.sum())
 
 
 def _scaled(obj: LabelledObject, side: int) -> tuple[np.ndarray, np.ndarray]:

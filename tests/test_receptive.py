@@ -47,8 +47,8 @@ def test_share_within_counts_a_square_of_the_given_half_side() -> None:
 def test_object_sweep_finds_the_half_pixel_placement_and_sees_half_a_cell_of_shift(lite0: helpers.CamModel) -> None:
     cat = load_objects()[0]
     with torch.random.fork_rng():
-        placed = receptive.object_sweep(lite0, cat, grid=(3, 4), backgrounds=("flat colour", "brick"))
-        shifted = receptive.object_sweep(lite0, cat, grid=(3, 4), backgrounds=("flat colour", "brick"), offset=0.5)
+        sweeps = receptive.object_sweep(lite0, cat, grid=(3, 4), backgrounds=("flat colour", "brick"), offsets=(0.0, 0.5))
+    placed, shifted = sweeps[0.0], sweeps[0.5]
     assert placed.placements == 2 * 3 * 4 * 2 and len(placed.displacements) >= 20  # the cat is recognised
     assert abs(np.median(placed.displacements)) < 4  # the hot part sits on the object
     assert np.median(shifted.displacements) - np.median(placed.displacements) > 8  # half a cell is 16 input pixels

@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-only", action="store_true", help="report on the records already in --out")
     args = parser.parse_args(argv)
     notebooks = [path.resolve() for path in args.notebooks]
+    args.out = args.out.resolve()  # the notebooks run in their own folder: relative paths would point elsewhere
     if not args.report_only:
         for path in args.paths:
             jobs = 1 if PATHS[path]["OMP_NUM_THREADS"] == "2" else args.jobs

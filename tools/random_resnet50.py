@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "resnet50_random")
     args = parser.parse_args(argv)
+    args.out = args.out.resolve()  # the notebooks run in their own folder: relative paths would point elsewhere
     args.out.mkdir(parents=True, exist_ok=True)
     checkpoint = write_random_checkpoint(args.out / "torch_home")
     env = {**os.environ, "CAM_MODEL": "resnet50", "TORCH_HOME": str(args.out / "torch_home"),
