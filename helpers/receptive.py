@@ -24,7 +24,7 @@ from torch import nn
 from .cam import normalise, upsample
 from .composites import LabelledObject, background
 from .images import nearest, preprocess, shrink
-from .models import CamModel
+from .models import INFERENCE_BATCH, CamModel
 
 __all__ = [
     "GridStep",
@@ -194,8 +194,9 @@ def object_sweep(
                     images.append(image)
                     centres.append(np.nonzero(where)[1].mean())
     logits, features = [], []
-    for chunk in torch.cat([preprocess(image, model) for image in images]).split(16):
-        chunk_logits, chunk_features = model.forward_with_features(chunk)
+    for chunk in torch.cat([preprocess(image, model) for image in images]).split(INFERENCE_BATCH):
+        # small channels-last batches, as helpers.models.in_batches runs them: the fastest layout on a CPU
+        chunk_logits, chunk_features = model.forward_with_features(chunk.contiguous(memory_format=torch.channels_last))
         logits.append(chunk_logits)
         features.append(chunk_features)
     top = torch.cat(logits).argmax(dim=1)
