@@ -13,15 +13,18 @@ All return saliency maps ``(H, W) float32`` in [0, 1] at the photo's resolution,
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import ModuleType, SimpleNamespace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TypeVar
 
 import cv2
 import numpy as np
 import torch
+from lime import lime_image
+from pytorch_grad_cam import GradCAM, GradCAMPlusPlus, ScoreCAM, score_cam
+from pytorch_grad_cam.base_cam import BaseCAM
+from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 from scipy import ndimage
 from skimage.color import rgb2gray
 from skimage.filters import sobel
@@ -32,46 +35,10 @@ from .cam import normalise, upsample
 from .images import model_sized, nearest, preprocess
 from .models import INFERENCE_BATCH, CamModel, in_batches
 
-if TYPE_CHECKING:
-    from pytorch_grad_cam.base_cam import BaseCAM
-
 T = TypeVar("T")
 
-GRADIENT_METHODS = {"Grad-CAM": "GradCAM", "Grad-CAM++": "GradCAMPlusPlus"}
-"""The gradient-weighted CAMs :func:`grad_cam_maps` can compute: name -> class of the ``grad-cam`` package."""
-
-EXTRA = "baselines"
-"""The project's optional extra that installs LIME and ``grad-cam``."""
-
-
-def optional(module: str) -> ModuleType:
-    """Import ``module`` of an optional comparison package (``lime``, ``pytorch_grad_cam``), or say how to install it.
-
-    The comparison methods are imported only when called, so that the rest of the helpers
-    (and notebooks that never compare) run without them.
-
-    Raises:
-        ModuleNotFoundError: naming the package and the ``[baselines]`` extra that installs it.
-    """
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        package = module.split(".")[0]
-        raise ModuleNotFoundError(
-            f"{package} is not installed; the comparison methods need it. Install the project's [{EXTRA}] extra: "
-            f"pip install 'cam-secam-tutorial[{EXTRA}]' (in a checkout: pip install -e '.[{EXTRA}]').", name=package
-        ) from error
-
-
-def gradient_method(name: str) -> Any:
-    """The ``grad-cam`` package's class for ``name``, a key of :data:`GRADIENT_METHODS` (imported on first use)."""
-    _validate.one_of(name, "method", tuple(GRADIENT_METHODS))
-    return getattr(optional("pytorch_grad_cam"), GRADIENT_METHODS[name])
-
-
-def _target(class_id: int) -> Any:
-    """The ``grad-cam`` package's target for one class's logit."""
-    return optional("pytorch_grad_cam.utils.model_targets").ClassifierOutputTarget(int(class_id))
+GRADIENT_METHODS: dict[str, type[GradCAM]] = {"Grad-CAM": GradCAM, "Grad-CAM++": GradCAMPlusPlus}
+"""The gradient-weighted CAMs :func:`grad_cam_maps` can compute, by name."""
 
 
 def grad_cam_maps(
@@ -91,16 +58,16 @@ def grad_cam_maps(
         whole_network: back-propagate through the whole network, as the package is usually
             run (the same maps, slower; ``make bench`` times this).
     """
-    method_class = gradient_method(method)
+    _validate.one_of(method, "method", tuple(GRADIENT_METHODS))
     batch = preprocess(image, model)
     logits, features = model.forward_with_features(batch)
     head = Head(model.classifier)
     with torch.no_grad():
         exact = torch.allclose(head(features), logits, rtol=1e-4, atol=1e-4)
     if whole_network or not exact:
-        return _package_maps(method_class(model=model.net, target_layers=[model.feature_layer]), batch, batch,
+        return _package_maps(GRADIENT_METHODS[method](model=model.net, target_layers=[model.feature_layer]), batch, batch,
                              class_ids, image.shape[:2])
-    explainer = method_class(model=head, target_layers=[head.features])
+    explainer = GRADIENT_METHODS[method](model=head, target_layers=[head.features])
     return _package_maps(explainer, features.clone().requires_grad_(), batch, class_ids, image.shape[:2])
 
 
@@ -114,9 +81,8 @@ def score_cam_maps(model: CamModel, image: np.ndarray, class_ids: list[int]) -> 
     EfficientNet-Lite0, 64 for notebook 06's small network.
     """
     batch = preprocess(image, model)
-    score_cam = optional("pytorch_grad_cam.score_cam")
     with _without_progress_bar(score_cam, SimpleNamespace(tqdm=_passthrough)):  # it calls tqdm.tqdm
-        return _package_maps(score_cam.ScoreCAM(model=model.net, target_layers=[model.feature_layer]), batch, batch,
+        return _package_maps(ScoreCAM(model=model.net, target_layers=[model.feature_layer]), batch, batch,
                              class_ids, image.shape[:2])
 
 
@@ -130,7 +96,7 @@ def _package_maps(explainer: BaseCAM, inputs: torch.Tensor, batch: torch.Tensor,
     maps = []
     with explainer:
         for class_id in class_ids:
-            small = explainer(input_tensor=inputs, targets=[_target(int(class_id))])[0]
+            small = explainer(input_tensor=inputs, targets=[ClassifierOutputTarget(int(class_id))])[0]
             at_input = normalise(cv2.resize(small, input_size, interpolation=cv2.INTER_LINEAR), "minmax")
             maps.append(cv2.resize(at_input, (width, height), interpolation=cv2.INTER_LINEAR))
     explainer.model.zero_grad(set_to_none=True)
@@ -174,7 +140,6 @@ def lime_map(
             LIME's default quickshift segmentation.
         seed: LIME's random state, for repeatable explanations.
     """
-    lime_image = optional("lime.lime_image")  # first: without LIME, say so before any work
     small = model_sized(image, model)
     kwargs = {}
     if segments is not None:
