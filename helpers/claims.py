@@ -54,20 +54,15 @@ def check(claim: str, condition: bool | np.bool_, *, model: str | None = None, *
         **numbers: the values the claim rests on; they appear in the error, never in the
             printed line (their digits may differ from machine to machine).
     """
-    if not isinstance(condition, (bool, np.bool_)):
-        raise TypeError(f"condition must be a bool (the computed truth of the claim), got {type(condition).__name__}.")
-    record = os.environ.get(RECORD_ENV_VAR)
-    if record:
-        _record(record, claim, bool(condition), model, numbers)
+    record = _validated_and_recorded(claim, condition, model, numbers)
     if model is not None and model != STORED_MODEL:
         print(f"- not checked: this describes {STORED_MODEL}'s outputs; you run {model}, so read your own figure")
         return
     if not condition:
-        values = ", ".join(f"{name}={_format(value)}" for name, value in numbers.items())
         if record:
-            print(f"✗ {claim}" + (f" ({values})" if values else ""))
+            print(f"✗ {claim}{_values(numbers)}")
             return
-        raise ClaimError(f"claim no longer holds: {claim}" + (f" ({values})" if values else ""))
+        raise ClaimError(f"claim no longer holds: {claim}{_values(numbers)}")
     print(f"✓ {claim}")
 
 
@@ -78,16 +73,24 @@ def check_timing(claim: str, condition: bool | np.bool_, **numbers: float) -> No
     Prints ``✓ <claim>`` when it holds, else ``! not on this run (a busy machine?): <claim>
     (numbers)``. Keep such cells ``# NBVAL_IGNORE_OUTPUT``.
     """
+    _validated_and_recorded(claim, condition, None, numbers)
+    print(f"✓ {claim}" if condition else f"! not on this run (a busy machine?): {claim}{_values(numbers)}")
+
+
+def _validated_and_recorded(claim: str, condition: object, model: str | None, numbers: Mapping[str, object]) -> str | None:
+    """Refuse a condition that is not a bool; append the claim to the record when one is kept; return its path."""
     if not isinstance(condition, (bool, np.bool_)):
         raise TypeError(f"condition must be a bool (the computed truth of the claim), got {type(condition).__name__}.")
     record = os.environ.get(RECORD_ENV_VAR)
     if record:
-        _record(record, claim, bool(condition), None, numbers)
-    if condition:
-        print(f"✓ {claim}")
-    else:
-        values = ", ".join(f"{name}={_format(value)}" for name, value in numbers.items())
-        print(f"! not on this run (a busy machine?): {claim}" + (f" ({values})" if values else ""))
+        _record(record, claim, bool(condition), model, numbers)
+    return record
+
+
+def _values(numbers: Mapping[str, object]) -> str:
+    """`` (name=value, ...)`` for a message, or nothing when there are no numbers."""
+    values = ", ".join(f"{name}={_format(value)}" for name, value in numbers.items())
+    return f" ({values})" if values else ""
 
 
 def _record(path: str, claim: str, held: bool, model: str | None, numbers: Mapping[str, object]) -> None:
