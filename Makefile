@@ -10,6 +10,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 OUT := outputs
+# The helpers write figures to $CAM_OUTPUT_DIR, else to outputs/ in the current folder (beside
+# the notebook); every target here sends them to the repository's outputs/.
+export CAM_OUTPUT_DIR ?= $(CURDIR)/$(OUT)
 # The model the committed outputs were produced with; `make test` pins it so that
 # strict nbval compares like with like on any machine.
 TEST_MODEL := efficientnet_lite0
@@ -29,7 +32,7 @@ NBVAL := $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-re
 # path against another: a notebook passes only if its compared outputs do not depend on float noise.
 PORTABLE := ATEN_CPU_CAPABILITY=default
 
-.PHONY: help venv tutorial test test-quick test-native test-resnet50 claim-spread lint execute bench clean student test-student book test-book test-launch
+.PHONY: help venv tutorial test test-quick test-native test-resnet50 claim-spread lint execute bench clean student test-student book test-book test-cloud
 
 help:
 	@echo "make tutorial  build .venv, run every notebook into $(OUT)/ (notebooks, HTML, figures)"
@@ -46,7 +49,7 @@ help:
 	@echo "make test-student  run every student notebook top to bottom (CI runs it after make test)"
 	@echo "make book      the series as a website that reads offline, in $(OUT)/book/ (needs npm)"
 	@echo "make test-book    open every page of the book in headless Chromium (needs Debian's chromium)"
-	@echo "make test-launch  a notebook in a fresh venv without the project installs it and runs section 1"
+	@echo "make test-cloud   every notebook and its student copy alone in an empty folder, from the wheel, in a fresh venv (CI)"
 	@echo "make clean     remove .venv and generated outputs"
 
 venv: $(STAMP)
@@ -100,11 +103,11 @@ execute: $(STAMP)
 	CAM_MODEL=$(TEST_MODEL) $(NBCONVERT) --to notebook --execute --inplace $(NOTEBOOKS)
 
 bench: $(STAMP)
-	$(BIN)/python -m helpers.bench
+	$(BIN)/python -m tools.bench
 
-# The committed notebooks are the answer key; helpers/student.py says how solutions are marked.
+# The committed notebooks are the answer key; tools/student.py says how solutions are marked.
 student: $(STAMP)
-	$(BIN)/python -m helpers.student $(OUT)/student
+	$(BIN)/python -m tools.student $(OUT)/student
 
 # Without their solutions, the student notebooks must still run top to bottom.
 test-student: student
@@ -137,8 +140,9 @@ book: $(BOOK_STAMP) $(MATHJAX)
 test-book: book
 	$(BIN)/python -m pytest -p no:cacheprovider -o addopts= tests/browser
 
-test-launch: $(STAMP)
-	$(BIN)/python -m pytest -p no:cacheprovider -o addopts= tests/launch
+# As on Colab: the wheel in a fresh venv, each notebook alone with only what its install cell installs.
+test-cloud: $(STAMP)
+	env -u CAM_OUTPUT_DIR $(BIN)/python -m tools.cloud_lane
 
 clean:
 	rm -rf $(VENV) $(OUT)/notebooks $(OUT)/html $(OUT)/*.png $(OUT)/book $(OUT)/.book-src book/node_modules \

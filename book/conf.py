@@ -9,13 +9,15 @@ the pages show the outputs committed in the notebooks.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from helpers.launch import BRANCH, repository
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the maintainers' tools/, beside book/
+from tools.launch import BRANCH, repository  # noqa: E402
 
 project = "CAM and SeCAM, step by step"
 author = "the CAM and SeCAM tutorial maintainers"

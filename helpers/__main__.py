@@ -1,5 +1,5 @@
 """``python -m helpers explain IMAGE ...``: see :mod:`helpers.cli`."""
 
-from .cli import main
+from helpers.cli.command import main
 
 raise SystemExit(main())

@@ -12,9 +12,9 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 from torchvision.transforms.v2 import functional as TF
 
-from . import _validate
-from .models import CamModel
-from .paths import images_dir
+from helpers import _validate
+from helpers.models import CamModel
+from helpers.paths import images_dir
 
 __all__ = [
     "SAMPLE_IMAGES",

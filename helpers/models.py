@@ -39,7 +39,7 @@ from efficientnet_lite_pytorch import EfficientNet
 from torch import nn
 from torchvision.models import ResNet50_Weights, resnet50
 
-from . import _validate
+from helpers import _validate
 
 __all__ = [
     "MODEL_NAMES",

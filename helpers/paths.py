@@ -9,9 +9,8 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_ROOT = PACKAGE_DIR.parent
-"""The repository root when the package runs from a source checkout (editable install)."""
+__all__ = ["OUTPUT_ENV_VAR", "SAMPLE_PACKAGE", "atomic_write", "images_dir", "output_dir"]
+
 SAMPLE_PACKAGE = "helpers.sample_images"
 """The sample photos: ``images/`` in the repository, shipped in the wheel under this name."""
 OUTPUT_ENV_VAR = "CAM_OUTPUT_DIR"
@@ -25,20 +24,14 @@ def images_dir() -> Path:
     return folder.parent
 
 
-def in_source_checkout() -> bool:
-    """True when this package is the ``helpers/`` folder of the repository (not an installed copy)."""
-    return (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "notebooks").is_dir()
-
-
 def output_dir() -> Path:
     """The folder for generated figures and arrays, created if missing.
 
-    ``$CAM_OUTPUT_DIR`` when set; else ``outputs/`` at the repository root when running from a
-    checkout (where the notebooks write), and ``outputs/`` in the current folder for an
-    installed package.
+    ``$CAM_OUTPUT_DIR`` when set, else ``outputs/`` in the current folder: beside the notebook
+    for a notebook, where the command runs for ``cam-explain``. (``make`` sets
+    ``$CAM_OUTPUT_DIR`` to the repository's ``outputs/``.)
     """
-    default = REPO_ROOT / "outputs" if in_source_checkout() else Path.cwd() / "outputs"
-    folder = Path(os.environ.get(OUTPUT_ENV_VAR) or default)
+    folder = Path(os.environ.get(OUTPUT_ENV_VAR) or Path.cwd() / "outputs")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:

@@ -15,11 +15,11 @@ from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 from skimage.segmentation import mark_boundaries
 
-from . import _validate
-from .cam import CamResult, normalise, upsample
-from .images import SAMPLE_IMAGES, fit_within, nearest, shrink
-from .paths import atomic_write, output_dir
-from .secam import COMPACTNESS, N_SEGMENTS, THRESHOLD, SecamResult, threshold_masks
+from helpers import _validate
+from helpers.images import SAMPLE_IMAGES, fit_within, nearest, shrink
+from helpers.methods.cam import CamResult, normalise, upsample
+from helpers.methods.secam import COMPACTNESS, N_SEGMENTS, THRESHOLD, SecamResult, threshold_masks
+from helpers.paths import atomic_write, output_dir
 
 __all__ = [
     "CMAP",
@@ -81,7 +81,7 @@ def overlay(
     _validate.rgb_image(image)
     if heatmap.shape != image.shape[:2]:
         raise ValueError(f"heatmap shape {heatmap.shape} differs from the image's {image.shape[:2]}; "
-                         "upsample it to the image size first (helpers.cam.upsample).")
+                         "upsample it to the image size first (helpers.methods.cam.upsample).")
     _validate.number_between(alpha, "alpha", 0.0, 1.0, "the heatmap's opacity")
     ax.imshow(image)
     artist = ax.imshow(heatmap, cmap=CMAP, alpha=alpha, vmin=0.0, vmax=1.0)
@@ -101,7 +101,7 @@ def plot_topk(
     Args:
         image: ``(H, W, 3) uint8`` RGB, the image ``cam`` was computed for.
         cam: from :func:`helpers.compute_cam`.
-        mode: normalisation of each map (see :func:`helpers.cam.normalise`).
+        mode: normalisation of each map (see :func:`helpers.methods.cam.normalise`).
         alpha: opacity of the heatmaps, 0 (invisible) to 1 (opaque).
         max_side: draw on a copy shrunk to this longer side when the photo is larger.
     """
@@ -159,7 +159,7 @@ def masked(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def draw_box(ax: Axes, box: tuple[int, int, int, int], color: str = "cyan") -> Rectangle:
-    """Outline ``box = (row0, row1, col0, col1)`` (half-open, as :func:`helpers.metrics.box_mask`) on ``ax``.
+    """Outline ``box = (row0, row1, col0, col1)`` (half-open, as :func:`helpers.evaluation.localisation.box_mask`) on ``ax``.
 
     The edges pass between pixels: pixel ``(r, c)`` covers ``[c - 0.5, c + 0.5]`` horizontally
     in ``imshow``'s coordinates, so the outline encloses exactly the box's pixels.

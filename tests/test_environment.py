@@ -9,7 +9,7 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
-from helpers.paths import REPO_ROOT
+from tools import REPO_ROOT
 
 # conda-forge spells a few packages differently from PyPI.
 CONDA_TO_PYPI = {"pytorch": "torch", "py-opencv": "opencv-python-headless"}

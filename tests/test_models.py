@@ -17,8 +17,8 @@ from torchvision.models import resnet50
 
 import helpers
 from helpers import models
-from helpers.architecture import stem_variance_ratio
-from helpers.composites import make_composites
+from helpers.datasets.composites import make_composites
+from helpers.teaching.architecture import stem_variance_ratio
 
 
 def _write_resnet50_checkpoint(path: Path, seed: int) -> dict[str, torch.Tensor]:

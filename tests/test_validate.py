@@ -16,7 +16,11 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers import _validate, birdcalls, cli, images, secam, slic
+from helpers import _validate, images
+from helpers.cli import command as cli
+from helpers.datasets import birdcalls
+from helpers.methods import secam
+from helpers.teaching import slic
 
 BAD_COUNTS = [0, -3, 2.5, True, np.bool_(True), "50", None]
 BAD_POSITIVE_NUMBERS = [0, -1.0, float("nan"), float("inf"), True, "10"]
@@ -134,7 +138,7 @@ def test_more_argument_mistakes_get_named(lite0: helpers.CamModel, chelsea: np.n
     maps = np.zeros((2, 7, 7), dtype=np.float32)
     for size in (chelsea.shape, 300):
         assert "size must be two positive integers (H, W), such as image.shape[:2]" in message(
-            lambda size=size: helpers.cam.upsample(maps, size))
+            lambda size=size: helpers.methods.cam.upsample(maps, size))
     assert "threshold must be a number from 0 to 1" in message(lambda: secam.threshold_masks(maps, 2))
     assert "Unknown sample image" in message(lambda: helpers.sample_image_path(chelsea))
     fig = plt.figure()

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import helpers
-import helpers.localisation
+import helpers.evaluation.localisation
 
 
 def test_save_figure_writes_a_png_into_the_output_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,7 +64,7 @@ def test_draw_box_outlines_exactly_the_pixels_of_a_half_open_box() -> None:
     plt.close(fig)
     assert outline in ax.patches
     assert (outline.get_x(), outline.get_y(), outline.get_width(), outline.get_height()) == (2.5, 1.5, 6, 3)
-    mask = helpers.localisation.box_mask((10, 12), (2, 5, 3, 9))
+    mask = helpers.evaluation.localisation.box_mask((10, 12), (2, 5, 3, 9))
     rows, cols = np.nonzero(mask)
     assert (outline.get_y(), outline.get_y() + outline.get_height()) == (rows.min() - 0.5, rows.max() + 0.5)
     assert (outline.get_x(), outline.get_x() + outline.get_width()) == (cols.min() - 0.5, cols.max() + 0.5)

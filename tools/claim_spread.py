@@ -1,6 +1,6 @@
 """How far does every checked number move between code paths? A knife-edge detector for the claims.
 
-Runs the notebooks in record mode (``CAM_CLAIMS_RECORD``, see :mod:`helpers.claims`) on up to
+Runs the notebooks in record mode (``CAM_CLAIMS_RECORD``, see :mod:`helpers.teaching.claims`) on up to
 four code paths, PyTorch's native and portable kernels at 1 and 2 threads, and reports for
 every claim whether it held on each path and how far each of its numbers moved (the spread,
 max - min). A claim whose margin to its threshold is not several times its numbers' spread is

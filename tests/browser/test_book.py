@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from helpers.paths import REPO_ROOT
+from tools import REPO_ROOT
 
 BOOK = REPO_ROOT / "outputs" / "book"
 SCREENSHOTS = {"index.html": REPO_ROOT / "outputs" / "book_landing.png",
