@@ -32,7 +32,7 @@ NBVAL := $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-re
 # path against another: a notebook passes only if its compared outputs do not depend on float noise.
 PORTABLE := ATEN_CPU_CAPABILITY=default
 
-.PHONY: help venv tutorial test test-quick test-native test-resnet50 claim-spread lint execute bench clean student test-student book test-book test-cloud
+.PHONY: help venv tutorial test test-quick test-native test-resnet50 claim-spread lint execute bench clean student test-student book test-book test-cloud test-docs
 
 help:
 	@echo "make tutorial  build .venv, run every notebook into $(OUT)/ (notebooks, HTML, figures)"
@@ -49,6 +49,7 @@ help:
 	@echo "make test-student  run every student notebook top to bottom (CI runs it after make test)"
 	@echo "make book      the series as a website that reads offline, in $(OUT)/book/ (needs npm)"
 	@echo "make test-book    open every page of the book in headless Chromium (needs Debian's chromium)"
+	@echo "make test-docs    run the example in every public docstring of helpers (CI runs it)"
 	@echo "make test-cloud   every notebook and its student copy alone in an empty folder, from the wheel, in a fresh venv (CI)"
 	@echo "make clean     remove .venv and generated outputs"
 
@@ -88,11 +89,11 @@ test-native: $(STAMP)
 
 # Under ResNet50 every notebook must still run: its weights need a network, so random ones stand in.
 test-resnet50: $(STAMP)
-	$(BIN)/python tools/random_resnet50.py $(NOTEBOOKS) --out $(OUT)/resnet50_random
+	$(BIN)/python -m tools.random_resnet50 $(NOTEBOOKS) --out $(OUT)/resnet50_random
 
 # How far every checked number moves between code paths (tools/claim_spread.py): about 30 minutes.
 claim-spread: $(STAMP)
-	$(BIN)/python tools/claim_spread.py $(NOTEBOOKS) --out $(OUT)/claim_spread
+	$(BIN)/python -m tools.claim_spread $(NOTEBOOKS) --out $(OUT)/claim_spread
 
 # The helpers, the tools, the tests and the notebooks' conftest; ruff and mypy read pyproject.toml.
 lint: $(STAMP)
@@ -139,6 +140,11 @@ book: $(BOOK_STAMP) $(MATHJAX)
 # Debian's Chromium drives the test (sudo apt-get install chromium); no browser is downloaded.
 test-book: book
 	$(BIN)/python -m pytest -p no:cacheprovider -o addopts= tests/browser
+
+# The examples in the docstrings (the book's API page shows them) must run as printed.
+test-docs: $(STAMP)
+	CAM_MODEL=$(TEST_MODEL) $(ONE_THREAD) $(BIN)/python -m pytest -p no:cacheprovider -o addopts= --doctest-modules helpers \
+	  --ignore=helpers/__main__.py -q
 
 # As on Colab: the wheel in a fresh venv, each notebook alone with only what its install cell installs.
 test-cloud: $(STAMP)

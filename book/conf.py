@@ -23,7 +23,13 @@ project = "CAM and SeCAM, step by step"
 author = "the CAM and SeCAM tutorial maintainers"
 copyright = "the CAM and SeCAM tutorial maintainers, MIT licence"
 
-extensions = ["myst_nb"]
+extensions = ["myst_nb", "sphinx.ext.autodoc", "sphinx.ext.napoleon"]
+# The API page (api.md) is made from the helpers' docstrings: Google-style sections, the
+# order of each module's __all__, and an Attributes section as fields (no second copy of each).
+autodoc_default_options = {"members": True, "member-order": "bysource"}
+autodoc_typehints = "description"
+autodoc_class_signature = "separated"
+napoleon_use_ivar = True
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]  # shown by readme.md, under its own title
 # The course page includes README's course section, whose ### headings follow the page's # title.
 suppress_warnings = ["myst.header"]

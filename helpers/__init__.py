@@ -6,7 +6,7 @@ The public API, in the order of a typical use::
 
     model = helpers.load_model()                              # CamModel
     image = helpers.load_image(helpers.sample_image_path("chelsea.png"))
-    cam = helpers.compute_cam(model, image, topk=5)           # CamResult, maps (5, h, w)
+    cam = helpers.compute_cam(model, image, topk=5)           # CamResult, raw_maps (5, h, w)
     secam = helpers.compute_secam(cam, image)                 # SecamResult, maps (5, H, W)
     fig = helpers.plot_comparison(image, secam)
     helpers.save_figure(fig, "chelsea.png")                   # into outputs/

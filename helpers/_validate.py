@@ -96,6 +96,22 @@ def class_request(topk: int, class_ids: Sequence[int] | None, num_classes: int) 
                              "model.categories lists their names.")
 
 
+def same_size(size: tuple[int, ...], expected: tuple[int, ...], what: str, against: str, fix: str) -> None:
+    """``size`` (the height and width of ``what``) must equal ``expected`` (those of ``against``).
+
+    One message for every map-and-photo pair: ``"heatmap size (7, 7) differs from the image's
+    (300, 451); <fix>"``.
+    """
+    if tuple(size) != tuple(expected):
+        raise ValueError(f"{what} size {tuple(size)} differs from {against} {tuple(expected)}; {fix}.")
+
+
+def map_stack(maps: np.ndarray, name: str = "maps") -> None:
+    """``maps`` must be one map ``(h, w)`` or a stack of maps ``(k, h, w)``."""
+    if maps.ndim not in (2, 3):
+        raise ValueError(f"{name} must have shape (h, w) or (k, h, w), got {maps.shape}.")
+
+
 def n_segments(value: object) -> None:
     """SLIC's number of superpixels requested: a positive integer."""
     positive_integer(value, "n_segments", "superpixels requested")

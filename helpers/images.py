@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 import cv2
@@ -24,6 +25,7 @@ __all__ = [
     "model_sized",
     "nearest",
     "preprocess",
+    "preprocess_batch",
     "sample_image_path",
     "shrink",
 ]
@@ -35,14 +37,30 @@ SAMPLE_IMAGES: tuple[str, ...] = (
 
 
 def sample_image_path(name: str) -> Path:
-    """Path of one of the tutorial's photos, e.g. ``sample_image_path("chelsea.png")``."""
+    """Path of one of the tutorial's photos, e.g. ``sample_image_path("chelsea.png")``.
+
+    Example:
+        >>> import helpers
+        >>> path = helpers.sample_image_path("chelsea.png")
+        >>> path.name, path.is_file()
+        ('chelsea.png', True)
+    """
     if not isinstance(name, str) or name not in SAMPLE_IMAGES:
         raise ValueError(f"Unknown sample image {name!r}; choose one of: {', '.join(SAMPLE_IMAGES)}.")
     return images_dir() / name
 
 
 class ImageError(ValueError):
-    """An input that is not a usable image; the message names it and says what to do."""
+    """An input that is not a usable image; the message names it and says what to do.
+
+    Example:
+        >>> import numpy as np
+        >>> import helpers
+        >>> helpers.load_image(np.zeros((4, 4, 3)))  # floats, not uint8
+        Traceback (most recent call last):
+            ...
+        helpers.images.ImageError: image array must have dtype uint8 (0-255), got float64; ...
+    """
 
 
 def load_image(source: str | Path | np.ndarray) -> np.ndarray:
@@ -54,6 +72,15 @@ def load_image(source: str | Path | np.ndarray) -> np.ndarray:
 
     Arrays: ``(H, W)``, ``(H, W, 1)``, ``(H, W, 3)`` or ``(H, W, 4)`` uint8 are accepted and
     treated like the files above; the result is always a new array.
+
+    Example:
+        >>> import numpy as np
+        >>> import helpers
+        >>> image = helpers.load_image(helpers.sample_image_path("chelsea.png"))
+        >>> image.shape, image.dtype
+        ((300, 451, 3), dtype('uint8'))
+        >>> helpers.load_image(np.zeros((2, 5), dtype=np.uint8)).shape  # grayscale: three equal channels
+        (2, 5, 3)
 
     Raises:
         FileNotFoundError: no file at the path.
@@ -134,6 +161,14 @@ def preprocess(image: np.ndarray, model: CamModel) -> torch.Tensor:
     ``model.input_size`` x ``model.input_size`` with antialiased bilinear interpolation,
     scale to [0, 1] and normalise with the model's per-channel mean and std.
 
+    Example:
+        >>> import helpers
+        >>> from helpers.images import preprocess
+        >>> image = helpers.load_image(helpers.sample_image_path("chelsea.png"))  # (300, 451, 3)
+        >>> batch = preprocess(image, helpers.load_model())
+        >>> batch.shape, batch.dtype
+        (torch.Size([1, 3, 224, 224]), torch.float32)
+
     Args:
         image: ``(H, W, 3) uint8`` RGB.
         model: the model whose input size and normalisation to use.
@@ -147,11 +182,35 @@ def preprocess(image: np.ndarray, model: CamModel) -> torch.Tensor:
     return TF.normalize(scaled, list(model.mean), list(model.std)).unsqueeze(0)
 
 
+def preprocess_batch(images: Iterable[np.ndarray], model: CamModel) -> torch.Tensor:
+    """``(n, 3, S, S) float32``: :func:`preprocess` of each of ``n`` ``(H, W, 3) uint8`` RGB photos, stacked.
+
+    The photos may differ in size: each is resized to the model's input on its own.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.images import preprocess_batch
+        >>> photos = [helpers.load_image(helpers.sample_image_path(name)) for name in ("chelsea.png", "coffee.png")]
+        >>> preprocess_batch(photos, helpers.load_model()).shape  # a 300x451 and a 400x600 photo
+        torch.Size([2, 3, 224, 224])
+    """
+    return torch.cat([preprocess(np.asarray(image), model) for image in images])
+
+
 def model_sized(image: np.ndarray, model: CamModel) -> np.ndarray:
     """``(S, S, 3) uint8``: the photo resized to the model's input exactly as :func:`preprocess` does.
 
     Perturb this copy (deletion, insertion, LIME) and the unperturbed copy gives the model
     the very input that :func:`helpers.compute_cam` explains: one probability, not two.
+
+    Example:
+        >>> import torch
+        >>> import helpers
+        >>> from helpers.images import model_sized, preprocess
+        >>> model, image = helpers.load_model(), helpers.load_image(helpers.sample_image_path("chelsea.png"))
+        >>> small = model_sized(image, model)
+        >>> small.shape, torch.equal(preprocess(small, model), preprocess(image, model))  # the same model input
+        ((224, 224, 3), True)
     """
     return _resized_tensor(image, model.input_size).permute(1, 2, 0).numpy()
 
@@ -174,7 +233,15 @@ def _resized_tensor(image: np.ndarray, side: int) -> torch.Tensor:
 
 
 def fit_within(size: tuple[int, int], max_side: int) -> tuple[int, int]:
-    """``(h, w)``: ``size`` scaled down so that its longer side is at most ``max_side`` (never up)."""
+    """``(h, w)``: ``size`` scaled down so that its longer side is at most ``max_side`` (never up).
+
+    Example:
+        >>> from helpers.images import fit_within
+        >>> fit_within((3000, 4000), 640)  # a 12-megapixel photo, drawn smaller
+        (480, 640)
+        >>> fit_within((300, 451), 640)  # already small enough: unchanged
+        (300, 451)
+    """
     _validate.positive_integer(max_side, "max_side", "pixels")
     height, width = size
     scale = min(1.0, max_side / max(height, width))
@@ -186,6 +253,15 @@ def nearest(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
     Values are copied, never mixed, so labels stay labels, masks stay masks, and equal values
     of a saliency map stay exactly equal (ties stay ties).
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.images import nearest
+        >>> nearest(np.array([[0, 1], [2, 3]]), (4, 4))  # labels stay labels
+        array([[0, 0, 1, 1],
+               [0, 0, 1, 1],
+               [2, 2, 3, 3],
+               [2, 2, 3, 3]])
     """
     height, width = maps.shape[-2:]
     if (height, width) == tuple(size):
@@ -196,7 +272,15 @@ def nearest(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def shrink(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """``image`` area-averaged down to ``size = (h, w)``; the image itself when it already has that size."""
+    """``image`` area-averaged down to ``size = (h, w)``; the image itself when it already has that size.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.images import fit_within, shrink
+        >>> image = helpers.load_image(helpers.sample_image_path("chelsea.png"))  # (300, 451, 3)
+        >>> shrink(image, fit_within(image.shape[:2], 200)).shape
+        (133, 200, 3)
+    """
     if image.shape[:2] == tuple(size):
         return image
     return cv2.resize(image, (size[1], size[0]), interpolation=cv2.INTER_AREA)

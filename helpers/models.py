@@ -42,6 +42,9 @@ from torchvision.models import ResNet50_Weights, resnet50
 from helpers import _validate
 
 __all__ = [
+    "DEFAULT_MODEL",
+    "INFERENCE_BATCH",
+    "MODEL_ENV_VAR",
     "MODEL_NAMES",
     "CamModel",
     "EfficientNetLite",
@@ -51,6 +54,7 @@ __all__ = [
     "in_batches",
     "load_model",
     "resnet50_checkpoint_path",
+    "seeded",
 ]
 
 MODEL_NAMES: tuple[str, ...] = ("efficientnet_lite0", "resnet50")
@@ -74,12 +78,26 @@ image than a large one: the activations of 4 images stay in the processor's cach
 
 
 class ModelUnavailableError(RuntimeError):
-    """The weights a model needs can be neither found on disk nor downloaded."""
+    """The weights a model needs can be neither found on disk nor downloaded.
+
+    Example:
+        >>> import helpers
+        >>> issubclass(helpers.ModelUnavailableError, RuntimeError)  # ``except RuntimeError`` catches it too
+        True
+    """
 
 
 @dataclass(frozen=True, eq=False)
 class CamModel:
     """A classifier whose head is last feature maps -> global average pooling -> linear.
+
+    Example:
+        >>> import helpers
+        >>> model = helpers.load_model()
+        >>> model.input_size, model.num_classes, model.categories[285]
+        (224, 1000, 'Egyptian cat')
+        >>> model.fc_weight.shape == (model.num_classes, model.classifier.in_features)  # one weight w_k^c per map k
+        True
 
     Attributes:
         name: registry name, one of ``MODEL_NAMES``, or a description of a model trained
@@ -141,15 +159,49 @@ class CamModel:
         return logits, out["features"]
 
 
-def in_batches(function: Callable[[torch.Tensor], torch.Tensor], inputs: torch.Tensor) -> torch.Tensor:
-    """``function`` applied to ``inputs`` ``(n, 3, H, W)`` in chunks of ``INFERENCE_BATCH``, concatenated.
+def in_batches(function: Callable[[torch.Tensor], torch.Tensor], inputs: torch.Tensor, batch_size: int = INFERENCE_BATCH,
+               *, channels_last: bool = True) -> torch.Tensor:
+    """``function`` applied to ``inputs`` ``(n, C, H, W)`` in chunks of ``batch_size``, concatenated.
 
-    Runs in inference mode, each chunk in channels-last memory order (the layout CPU
-    convolutions run fastest in; the values agree with the default layout to float rounding).
+    Runs in inference mode. With ``channels_last`` each chunk is in channels-last memory order
+    (the layout CPU convolutions of a large network run fastest in; the values agree with the
+    default layout to float rounding).
+
+    Example:
+        >>> import torch
+        >>> import helpers
+        >>> from helpers.models import in_batches
+        >>> images = torch.zeros(4, 3, 32, 32)  # four small inputs
+        >>> in_batches(helpers.load_model().net, images, batch_size=2).shape  # two passes of 2 images, one result
+        torch.Size([4, 1000])
     """
     with torch.inference_mode():
-        return torch.cat([function(chunk.contiguous(memory_format=torch.channels_last))
-                          for chunk in inputs.split(INFERENCE_BATCH)])
+        return torch.cat([function(chunk.contiguous(memory_format=torch.channels_last) if channels_last else chunk)
+                          for chunk in inputs.split(batch_size)])
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Run the block with torch's CPU random generator seeded with ``seed``, then restore its state.
+
+    Random weights (``pretrained=False``, :mod:`helpers.evaluation.sanity`'s re-initialised
+    layers, :mod:`helpers.teaching.training`'s networks) are drawn inside it, so they are
+    repeatable and leave the caller's random state as it was.
+
+    Example:
+        >>> import torch
+        >>> from helpers.models import seeded
+        >>> before = torch.get_rng_state()
+        >>> with seeded(0):
+        ...     first = torch.nn.Linear(4, 2).weight
+        >>> with seeded(0):
+        ...     again = torch.nn.Linear(4, 2).weight
+        >>> torch.equal(first, again), torch.equal(before, torch.get_rng_state())  # repeatable; state restored
+        (True, True)
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
 
 
 @contextmanager
@@ -160,11 +212,15 @@ def capture_outputs(modules: Mapping[str, nn.Module]) -> Iterator[dict[str, torc
     the block raises, so no hook outlives the block. If a module runs more than once, its
     last output is kept.
 
-    Example::
-
-        with capture_outputs({"layer4": net.layer4}) as out:
-            net(x)
-        out["layer4"].shape  # (1, 2048, 7, 7)
+    Example:
+        >>> import torch
+        >>> import helpers
+        >>> from helpers.models import capture_outputs
+        >>> model = helpers.load_model()
+        >>> with capture_outputs({"features": model.feature_layer}) as out, torch.inference_mode():
+        ...     logits = model.net(torch.zeros(1, 3, 224, 224))
+        >>> out["features"].shape  # (1, 1280, 7, 7) for EfficientNet-Lite0; ResNet50's layer4 gives (1, 2048, 7, 7)
+        torch.Size([1, 1280, 7, 7])
     """
     outputs: dict[str, torch.Tensor] = {}
 
@@ -185,6 +241,14 @@ def capture_outputs(modules: Mapping[str, nn.Module]) -> Iterator[dict[str, torc
 def load_model(name: str | None = None, *, pretrained: bool = True) -> CamModel:
     """Return the named CAM-ready model, built once per process and then reused.
 
+    Example:
+        >>> import helpers
+        >>> model = helpers.load_model()  # $CAM_MODEL, else efficientnet_lite0
+        >>> model.name, model.pretrained
+        ('efficientnet_lite0', True)
+        >>> helpers.load_model() is model  # the same object: built once, then reused
+        True
+
     Args:
         name: one of ``MODEL_NAMES``, or ``None``. ``None`` reads the ``CAM_MODEL``
             environment variable; unset or empty means ``DEFAULT_MODEL``
@@ -204,12 +268,28 @@ def load_model(name: str | None = None, *, pretrained: bool = True) -> CamModel:
 
 
 def clear_model_cache() -> None:
-    """Forget every model built so far (``make bench`` uses it to time the source's rebuild-per-call style)."""
+    """Forget every model built so far (``make bench`` uses it to time the source's rebuild-per-call style).
+
+    Example:
+        >>> import helpers
+        >>> from helpers.models import clear_model_cache
+        >>> model = helpers.load_model()
+        >>> clear_model_cache()
+        >>> helpers.load_model() is model  # built anew
+        False
+    """
     _cached_model.cache_clear()
 
 
 def resnet50_checkpoint_path() -> Path:
-    """Where torchvision keeps ResNet50's ImageNet weights: ``$TORCH_HOME/hub/checkpoints/<file>``."""
+    """Where torchvision keeps ResNet50's ImageNet weights: ``$TORCH_HOME/hub/checkpoints/<file>``.
+
+    Example:
+        >>> from helpers.models import resnet50_checkpoint_path
+        >>> path = resnet50_checkpoint_path()  # whether or not the file is there
+        >>> path.parent.name, path.name
+        ('checkpoints', 'resnet50-11ad3fa6.pth')
+    """
     file_name = Path(urlparse(ResNet50_Weights.DEFAULT.url).path).name
     return Path(torch.hub.get_dir()) / "checkpoints" / file_name
 
@@ -242,8 +322,7 @@ def _cached_model(name: str, pretrained: bool, weights_key: str | None) -> CamMo
     builders = {"resnet50": _build_resnet50, "efficientnet_lite0": _build_efficientnet_lite0}
     if pretrained:
         return builders[name](pretrained=True)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
+    with seeded(0):
         return builders[name](pretrained=False)
 
 
@@ -344,6 +423,16 @@ class EfficientNetLite(EfficientNet):
     parameters, so the state dict is unchanged and loads with ``strict=True``); its output
     is the last feature maps, ``(n, 1280, 7, 7)`` for a 224x224 input. Everything else is
     the library's ``extract_features``, step for step.
+
+    Example:
+        >>> import torch
+        >>> import helpers
+        >>> net = helpers.load_model("efficientnet_lite0").net
+        >>> type(net).__name__, len(net.blocks), net.classifier.in_features
+        ('EfficientNetLite', 16, 1280)
+        >>> with torch.inference_mode():
+        ...     net.extract_features(torch.zeros(1, 3, 224, 224)).shape  # the last feature maps, ending in head_activation
+        torch.Size([1, 1280, 7, 7])
     """
 
     _fc: nn.Linear  # the library's parts, typed for mypy (the library has no hints)

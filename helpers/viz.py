@@ -19,7 +19,7 @@ from helpers import _validate
 from helpers.images import SAMPLE_IMAGES, fit_within, nearest, shrink
 from helpers.methods.cam import CamResult, normalise, upsample
 from helpers.methods.secam import COMPACTNESS, N_SEGMENTS, THRESHOLD, SecamResult, threshold_masks
-from helpers.paths import atomic_write, output_dir
+from helpers.paths import atomic_write, output_dir, prepared_folder
 
 __all__ = [
     "CMAP",
@@ -54,7 +54,13 @@ MAP_KINDS: tuple[str, ...] = ("cam", "secam")
 
 
 def class_title(label: str, prob: float) -> str:
-    """``"Egyptian cat  p=0.80"``: the title under which every explanation is shown."""
+    """``"Egyptian cat  p=0.80"``: the title under which every explanation is shown.
+
+    Example:
+        >>> from helpers.viz import class_title
+        >>> class_title("Egyptian cat", 0.7862)
+        'Egyptian cat  p=0.79'
+    """
     return f"{label}  p={prob:.2f}"
 
 
@@ -69,6 +75,17 @@ def overlay(
 ) -> AxesImage:
     """Draw ``heatmap`` over ``image`` on ``ax``.
 
+    Example:
+        >>> import matplotlib.pyplot as plt
+        >>> import helpers
+        >>> image = helpers.load_image(helpers.sample_image_path("chelsea.png"))
+        >>> cam = helpers.compute_cam(helpers.load_model(), image, topk=1)
+        >>> fig, ax = plt.subplots()
+        >>> artist = helpers.overlay(ax, image, cam.heatmaps()[0], title=cam.labels[0])  # heatmap at the photo's size
+        >>> ax.get_title(), artist.get_array().shape
+        ('Egyptian cat', (300, 451))
+        >>> plt.close(fig)
+
     Args:
         image: ``(H, W, 3) uint8`` RGB.
         heatmap: ``(H, W)`` float in [0, 1] (upsample CAMs to the image first).
@@ -79,9 +96,8 @@ def overlay(
         The heatmap's image artist.
     """
     _validate.rgb_image(image)
-    if heatmap.shape != image.shape[:2]:
-        raise ValueError(f"heatmap shape {heatmap.shape} differs from the image's {image.shape[:2]}; "
-                         "upsample it to the image size first (helpers.methods.cam.upsample).")
+    _validate.same_size(heatmap.shape, image.shape[:2], "heatmap", "the image's",
+                        "upsample it to the image size first (helpers.methods.cam.upsample)")
     _validate.number_between(alpha, "alpha", 0.0, 1.0, "the heatmap's opacity")
     ax.imshow(image)
     artist = ax.imshow(heatmap, cmap=CMAP, alpha=alpha, vmin=0.0, vmax=1.0)
@@ -98,6 +114,15 @@ def plot_topk(
 ) -> Figure:
     """The photo, then one overlay per class of ``cam``, titled with label and probability.
 
+    Example:
+        >>> import matplotlib.pyplot as plt
+        >>> import helpers
+        >>> image = helpers.load_image(helpers.sample_image_path("chelsea.png"))
+        >>> fig = helpers.plot_topk(image, helpers.compute_cam(helpers.load_model(), image, topk=3))
+        >>> [ax.get_title() for ax in fig.axes[1:4]]  # fig.axes[0] is the photo
+        ['Egyptian cat  p=0.79', 'tiger cat  p=0.09', 'tabby  p=0.07']
+        >>> plt.close(fig)
+
     Args:
         image: ``(H, W, 3) uint8`` RGB, the image ``cam`` was computed for.
         cam: from :func:`helpers.compute_cam`.
@@ -107,11 +132,10 @@ def plot_topk(
     """
     _validate.rgb_image(image)
     _validate.instance(cam, "cam", CamResult, "helpers.compute_cam")
-    if image.shape[:2] != cam.image_size:
-        raise ValueError(f"image size {image.shape[:2]} differs from the CAM's {cam.image_size}.")
+    _validate.same_size(image.shape[:2], cam.image_size, "image", "the CAM's", "pass the photo the CAM was computed for")
     size = fit_within(cam.image_size, max_side)
     image = shrink(image, size)
-    heatmaps = upsample(normalise(cam.maps, mode), size)
+    heatmaps = upsample(normalise(cam.raw_maps, mode), size)
     k = len(cam.class_ids)
     fig, axes = plt.subplots(1, k + 1, figsize=(2.6 * (k + 1) + 0.6, 2.9), layout="constrained")
     axes[0].imshow(image)
@@ -129,6 +153,18 @@ def save_figure(fig: Figure, name: str, folder: Path | None = None) -> Path:
     The file is written to a temporary name in the same folder and then renamed, so a
     failure never leaves a half-written PNG behind.
 
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> import matplotlib.pyplot as plt
+        >>> import helpers
+        >>> fig, ax = plt.subplots()
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = helpers.save_figure(fig, "cam_chelsea", folder=Path(tmp))  # ".png" is added
+        ...     print(path.name, path.is_file())
+        cam_chelsea.png True
+        >>> plt.close(fig)
+
     Args:
         fig: the matplotlib figure.
         name: file name, ending in ``.png`` or without a suffix (``.png`` is then added); no
@@ -140,8 +176,7 @@ def save_figure(fig: Figure, name: str, folder: Path | None = None) -> Path:
     name = str(name)
     if not name or Path(name).name != name or Path(name).suffix.lower() not in ("", ".png"):
         raise ValueError(f"name must be a PNG file name without folders, such as 'cam_chelsea.png', got {name!r}.")
-    folder = output_dir() if folder is None else Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = output_dir() if folder is None else prepared_folder(Path(folder))
     target = folder / (name if name.lower().endswith(".png") else f"{name}.png")
     with atomic_write(target) as tmp:
         write_png(fig, tmp)
@@ -154,7 +189,17 @@ def write_png(fig: Figure, path: Path) -> None:
 
 
 def masked(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """``(H, W, 3) uint8``: the photo where ``mask`` is True, black elsewhere (what the mask keeps)."""
+    """``(H, W, 3) uint8``: the photo where ``mask`` is True, black elsewhere (what the mask keeps).
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.viz import masked
+        >>> image = np.full((2, 3, 3), 200, dtype=np.uint8)
+        >>> mask = np.array([[True, False, False], [True, True, False]])
+        >>> masked(image, mask)[:, :, 0]  # the red channel
+        array([[200,   0,   0],
+               [200, 200,   0]], dtype=uint8)
+    """
     return np.where(mask[:, :, None], image, 0).astype(np.uint8)
 
 
@@ -163,6 +208,17 @@ def draw_box(ax: Axes, box: tuple[int, int, int, int], color: str = "cyan") -> R
 
     The edges pass between pixels: pixel ``(r, c)`` covers ``[c - 0.5, c + 0.5]`` horizontally
     in ``imshow``'s coordinates, so the outline encloses exactly the box's pixels.
+
+    Example:
+        >>> import matplotlib.pyplot as plt
+        >>> import helpers
+        >>> from helpers.viz import draw_box
+        >>> fig, ax = plt.subplots()
+        >>> _ = ax.imshow(helpers.load_image(helpers.sample_image_path("chelsea.png")))
+        >>> outline = draw_box(ax, (50, 250, 100, 300))  # rows 50 to 249, columns 100 to 299
+        >>> outline.get_xy(), outline.get_width(), outline.get_height()
+        ((99.5, 49.5), 200, 200)
+        >>> plt.close(fig)
     """
     row0, row1, col0, col1 = box
     outline = Rectangle((col0 - 0.5, row0 - 0.5), col1 - col0, row1 - row0, fill=False, ec=color, lw=1.5)
@@ -184,6 +240,16 @@ def plot_comparison(
     SeCAM mask (the pairs of the ``methods`` asked for). Both masks keep what exceeds
     ``secam.threshold`` times the map's maximum. One colormap and one [0, 1] colorbar.
 
+    Example:
+        >>> import matplotlib.pyplot as plt
+        >>> import helpers
+        >>> image = helpers.load_image(helpers.sample_image_path("chelsea.png"))
+        >>> secam = helpers.compute_secam(helpers.compute_cam(helpers.load_model(), image, topk=1), image)
+        >>> fig = helpers.plot_comparison(image, secam)
+        >>> [ax.get_title() for ax in fig.axes[:3]]  # then the SeCAM heatmap and mask, and the colorbar
+        ['Egyptian cat  p=0.79', 'CAM', 'CAM > 80% of max']
+        >>> plt.close(fig)
+
     Args:
         image: ``(H, W, 3) uint8``, the photo both were computed for.
         ranks: which classes to show, as positions 0 .. k - 1 in ``secam.cam`` (not class ids;
@@ -194,8 +260,7 @@ def plot_comparison(
     _validate.rgb_image(image)
     _validate.instance(secam, "secam", SecamResult, "helpers.compute_secam")
     cam = secam.cam
-    if image.shape[:2] != cam.image_size:
-        raise ValueError(f"image size {image.shape[:2]} differs from the CAM's {cam.image_size}.")
+    _validate.same_size(image.shape[:2], cam.image_size, "image", "the CAM's", "pass the photo the CAM was computed for")
     if isinstance(methods, str) or not methods or any(method not in MAP_KINDS for method in methods):
         raise ValueError(f"methods must be a tuple of one or both of {', '.join(MAP_KINDS)}, such as ('cam',), got {methods!r}.")
     k = len(cam.class_ids)
@@ -204,7 +269,7 @@ def plot_comparison(
         raise ValueError(f"ranks must be a list of positions 0 to {k - 1} in secam.cam (0 = its first class), got {ranks!r}.")
     size = fit_within(cam.image_size, max_side)
     image = shrink(image, size)
-    cam_maps = upsample(normalise(cam.maps, "relu_max"), size)
+    cam_maps = upsample(normalise(cam.raw_maps, "relu_max"), size)
     cam_masks = threshold_masks(cam_maps, secam.threshold)
     segments, secam_maps, secam_masks = (nearest(a, size) for a in (secam.segments, secam.maps, secam.masks))
     with_edges = (mark_boundaries(image, segments, color=(1, 1, 1)) * 255).astype(np.uint8)
@@ -240,6 +305,13 @@ def explorer(draw: Callable[..., None], controls: Mapping[str, widgets.ValueWidg
     nbclient waiting forever here. Draw the static figure for the default values with a
     direct ``draw()`` call in the same cell, so static viewers show a result too.
 
+    Example:
+        >>> from helpers.viz import explorer, slic_controls
+        >>> calls = []
+        >>> panel = explorer(lambda **values: calls.append(values), slic_controls("chelsea.png"))
+        >>> type(panel).__name__, calls  # nothing drawn yet: ``draw`` runs when a control changes
+        ('VBox', [])
+
     Args:
         draw: draws one figure from keyword arguments named like ``controls``.
         controls: widgets whose ``value`` feeds the argument of the same name.
@@ -262,7 +334,14 @@ def explorer(draw: Callable[..., None], controls: Mapping[str, widgets.ValueWidg
 
 
 def photo_menu(value: str) -> widgets.Dropdown:
-    """A drop-down menu of the sample photos (:data:`helpers.SAMPLE_IMAGES`), showing ``value``."""
+    """A drop-down menu of the sample photos (:data:`helpers.SAMPLE_IMAGES`), showing ``value``.
+
+    Example:
+        >>> from helpers.viz import photo_menu
+        >>> menu = photo_menu("coffee.png")
+        >>> menu.value, len(menu.options)
+        ('coffee.png', 6)
+    """
     widgets = _ipywidgets()
 
     return widgets.Dropdown(options=SAMPLE_IMAGES, value=value, description="photo")
@@ -274,6 +353,12 @@ def slic_controls(photo: str, *, threshold: bool = False) -> dict[str, widgets.V
     Keys, as the drawing function's arguments: ``photo_name``, ``n_segments`` (5-300),
     ``compactness`` (0.1-100, logarithmic) and, with ``threshold=True``, SeCAM's mask
     ``threshold`` (0-1).
+
+    Example:
+        >>> from helpers.viz import slic_controls
+        >>> controls = slic_controls("chelsea.png", threshold=True)
+        >>> {name: control.value for name, control in controls.items()}
+        {'photo_name': 'chelsea.png', 'n_segments': 50, 'compactness': 10.0, 'threshold': 0.8}
     """
     widgets = _ipywidgets()
 

@@ -99,3 +99,11 @@ def test_nothing_the_core_needs_pulls_in_jupyter() -> None:
                 pending.append(needed)
     assert len(seen) > len(PROJECT["dependencies"])  # the walk went deeper than the direct list
     assert not seen & {"jupyterlab", "jupyter-server", "notebook", "ipywidgets", "ipykernel", "ipython", "lime", "grad-cam"}
+
+
+def test_the_makefile_pins_the_model_the_package_defaults_to() -> None:
+    from helpers.models import DEFAULT_MODEL
+
+    pinned = [line.split(":=")[1].strip() for line in (REPO_ROOT / "Makefile").read_text().splitlines()
+              if line.startswith("TEST_MODEL :=")]
+    assert pinned == [DEFAULT_MODEL], "Makefile's TEST_MODEL is the model whose outputs the notebooks store"

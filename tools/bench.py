@@ -113,7 +113,7 @@ def main() -> None:
 
     t_secam2 = interleaved_medians([secam_top5], args.repeats)[0]
     start = time.perf_counter()
-    baselines.lime_map(model, image, top5[0], num_samples=1000)
+    baselines.lime_maps(model, image, [top5[0]], num_samples=1000)
     t_lime = time.perf_counter() - start
     rows.append(("LIME 1000 samples / our SeCAM top-5", t_lime / t_secam2, ">= 100", t_lime / t_secam2 >= 100))
 

@@ -6,8 +6,8 @@ every claim whether it held on each path and how far each of its numbers moved (
 max - min). A claim whose margin to its threshold is not several times its numbers' spread is
 a knife edge: another CPU can flip it.
 
-    .venv/bin/python tools/claim_spread.py notebooks/0[2-7]*.ipynb --out outputs/claim_spread
-    .venv/bin/python tools/claim_spread.py notebooks/06*.ipynb --paths native-2 portable-1
+    .venv/bin/python -m tools.claim_spread notebooks/0[2-7]*.ipynb --out outputs/claim_spread
+    .venv/bin/python -m tools.claim_spread notebooks/06*.ipynb --paths native-2 portable-1
 
 The report (``report.txt`` in ``--out``) lists the claims that failed anywhere first, then the
 claims whose numbers moved, largest relative spread first. Cells that raised are listed too
@@ -27,7 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers.models import DEFAULT_MODEL
+from tools import REPO_ROOT
+
 PATHS = {
     "native-2": {"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"},
     "native-1": {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
@@ -44,7 +46,7 @@ def run(notebook: Path, path: str, out: Path, model: str) -> Path:
     record.unlink(missing_ok=True)
     env = {**os.environ, **PATHS[path], "CAM_MODEL": model, "CAM_CLAIMS_RECORD": str(record),
            "CAM_OUTPUT_DIR": str(folder / "outputs")}
-    subprocess.run([str(ROOT / ".venv/bin/jupyter"), "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
+    subprocess.run([str(REPO_ROOT / ".venv/bin/jupyter"), "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
                     "--ExecutePreprocessor.timeout=1200", "--log-level=WARN", "--output-dir", str(folder), str(notebook)],
                    env=env, check=True, cwd=notebook.parent)
     return record
@@ -123,8 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--paths", nargs="+", choices=list(PATHS), default=list(PATHS))
-    parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "claim_spread")
-    parser.add_argument("--model", default="efficientnet_lite0")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "outputs" / "claim_spread")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2; a 2-thread path counts double)")
     parser.add_argument("--report-only", action="store_true", help="report on the records already in --out")
     args = parser.parse_args(argv)

@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.models import DEFAULT_MODEL
 from tools import NOTEBOOKS, REPO_ROOT
 from tools.launch import DISTRIBUTION, NOTEBOOK_EXTRAS, SOURCE_ENV_VAR
 from tools.student import student_notebook
@@ -40,7 +41,6 @@ __all__ = ["CLOUD_PACKAGES", "Run", "build_wheel", "fresh_venv", "main", "run_ex
 CLOUD_PACKAGES = ("ipykernel", "nbconvert", "ipywidgets", "scikit-learn")
 """What a cloud notebook (Colab, Kaggle) brings besides Python, torch and torchvision; nbconvert runs the notebooks."""
 CELL_TIMEOUT = 600
-MODEL = "efficientnet_lite0"
 
 
 @dataclass
@@ -54,9 +54,21 @@ class Run:
 
 
 def build_wheel(out: Path) -> Path:
-    """Build the project's wheel into ``out``; return its path."""
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(out),
-                    str(REPO_ROOT)], check=True)
+    """Build the project's wheel into ``out`` from a clean copy of the checkout; return its path.
+
+    The copy holds the files git tracks or would track (nothing it ignores), so no ``build/``
+    folder of an earlier build can slip stale modules into the wheel.
+    """
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=REPO_ROOT,
+                           check=True, capture_output=True, text=True).stdout.split("\0")
+    with tempfile.TemporaryDirectory(prefix="cam-wheel-") as folder:
+        source = Path(folder) / "source"
+        for name in filter(None, files):
+            if (REPO_ROOT / name).is_file():
+                (source / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(REPO_ROOT / name, source / name)
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(out),
+                        str(source)], check=True)
     return next(out.glob("cam_secam_tutorial-*.whl"))
 
 
@@ -80,7 +92,7 @@ def _env() -> dict[str, str]:
     """This process's environment without anything that points into the checkout or its venv."""
     env = {key: value for key, value in os.environ.items()
            if key not in ("PYTHONPATH", "CAM_OUTPUT_DIR", "VIRTUAL_ENV", "CAM_CLAIMS_RECORD", SOURCE_ENV_VAR)}
-    return {**env, "CAM_MODEL": MODEL}
+    return {**env, "CAM_MODEL": DEFAULT_MODEL}
 
 
 def run_notebook(python: Path, notebook: dict, name: str, folder: Path, wheel: Path) -> Run:

@@ -13,7 +13,7 @@ An estimate, stated with its assumptions (no student was timed):
   evenly among its exercises).
 
 A lesson plan is a list of :class:`Slot`: minutes, what to do, and the notebook sections it
-covers. Each slot's estimate is the same arithmetic over its sections; ``tests/test_course.py``
+covers. Each slot's estimate is the same arithmetic over its sections; ``tests/tools/test_course.py``
 checks that no slot is shorter than its estimate and that the README shows what this module
 renders:
 

@@ -13,7 +13,7 @@ is written from the setting, never by hand:
     python -m tools.launch           # rewrite the install cells from the setting
     python -m tools.launch --check   # exit 1 if a notebook's install cell is out of date
 
-``tests/test_launch.py`` fails when a cell or a README link no longer matches the setting.
+``tests/tools/test_launch.py`` fails when a cell or a README link no longer matches the setting.
 """
 
 from __future__ import annotations

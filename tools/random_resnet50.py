@@ -8,7 +8,7 @@ cell raises: its general checks hold for any network, and every reading of a par
 prediction, checked on EfficientNet-Lite0, prints "not checked" instead. The random network's
 predictions mean nothing; they are never shown or stored as results.
 
-    .venv/bin/python tools/random_resnet50.py notebooks/0*.ipynb --out outputs/resnet50_random
+    .venv/bin/python -m tools.random_resnet50 notebooks/0*.ipynb --out outputs/resnet50_random
 
 ``make test-resnet50`` runs it on every notebook; CI runs that target.
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 import torch
 from torchvision.models import resnet50
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools import REPO_ROOT
 
 
 def write_random_checkpoint(torch_home: Path, seed: int = 0) -> Path:
@@ -43,7 +43,7 @@ def write_random_checkpoint(torch_home: Path, seed: int = 0) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="+", type=Path)
-    parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "resnet50_random")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "outputs" / "resnet50_random")
     args = parser.parse_args(argv)
     args.out = args.out.resolve()  # the notebooks run in their own folder: relative paths would point elsewhere
     args.out.mkdir(parents=True, exist_ok=True)
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     for notebook in args.notebooks:
         start = time.perf_counter()
-        result = subprocess.run([str(ROOT / ".venv/bin/jupyter"), "nbconvert", "--to", "notebook", "--execute",
+        result = subprocess.run([str(REPO_ROOT / ".venv/bin/jupyter"), "nbconvert", "--to", "notebook", "--execute",
                                  "--ExecutePreprocessor.timeout=1800", "--log-level=WARN", "--output-dir", str(args.out),
                                  str(notebook.resolve())], env=env, cwd=notebook.resolve().parent, check=False)
         seconds = time.perf_counter() - start

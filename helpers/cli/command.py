@@ -11,7 +11,6 @@ explained), 2 a usage error (nothing explained), 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,7 +23,7 @@ from helpers.cli.explain import METHOD_CHOICES, Explained, ExplainOptions, expla
 from helpers.images import ImageError
 from helpers.methods.secam import COMPACTNESS, N_SEGMENTS, THRESHOLD
 from helpers.models import DEFAULT_MODEL, MODEL_NAMES, CamModel, ModelUnavailableError, load_model
-from helpers.paths import output_dir
+from helpers.paths import output_dir, prepared_folder
 
 __all__ = [
     "DEFAULT_SUBFOLDER",
@@ -40,7 +39,6 @@ __all__ = [
     "failure_message",
     "main",
     "one_line",
-    "prepared_folder",
     "report",
     "run",
 ]
@@ -65,14 +63,40 @@ Exit status: 0 all photos explained, 1 some failed (the rest are explained), 2 u
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose usage errors are one line on stderr and exit with 2."""
+    """An ``ArgumentParser`` whose usage errors are one line on stderr and exit with 2.
+
+    Example:
+        >>> import contextlib, sys
+        >>> from helpers.cli.command import OneLineParser
+        >>> parser = OneLineParser(prog="demo")
+        >>> _ = parser.add_argument("--topk", type=int)
+        >>> with contextlib.redirect_stderr(sys.stdout):  # show here what goes to stderr
+        ...     try:
+        ...         parser.parse_args(["--topk", "ten"])
+        ...     except SystemExit as stop:
+        ...         print("exit status", stop.code)
+        demo: error: argument --topk: invalid int value: 'ten' (see demo --help)
+        exit status 2
+    """
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def checked(convert: Callable[[str], T], check: Callable[[T], None]) -> Callable[[str], T]:
-    """An argparse ``type=``: convert the text, then let the helpers' own check reject it."""
+    """An argparse ``type=``: convert the text, then let the helpers' own check reject it.
+
+    Example:
+        >>> from helpers import _validate
+        >>> from helpers.cli.command import checked
+        >>> parse_segments = checked(int, _validate.n_segments)  # the type= of --segments
+        >>> parse_segments("150")
+        150
+        >>> parse_segments("0")
+        Traceback (most recent call last):
+            ...
+        argparse.ArgumentTypeError: n_segments must be a positive integer (superpixels requested), got 0.
+    """
 
     def parse(text: str) -> T:
         try:
@@ -94,7 +118,14 @@ DESCRIPTION = ("Explain what an ImageNet classifier sees in each photo: CAM and 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """``python -m helpers`` with its one sub-command, ``explain``."""
+    """``python -m helpers`` with its one sub-command, ``explain``.
+
+    Example:
+        >>> from helpers.cli.command import build_parser
+        >>> args = build_parser().parse_args(["explain", "cat.jpg", "--topk", "3"])
+        >>> args.command, args.images, args.topk, args.method
+        ('explain', ['cat.jpg'], 3, 'both')
+    """
     parser = OneLineParser(prog="python -m helpers", description="Class activation maps from the command line.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="explain")
     prog = "python -m helpers explain"
@@ -106,7 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_explain_parser(prog: str = "cam-explain") -> argparse.ArgumentParser:
-    """The ``explain`` command on its own, as the ``cam-explain`` console script runs it."""
+    """The ``explain`` command on its own, as the ``cam-explain`` console script runs it.
+
+    Example:
+        >>> from helpers.cli.command import build_explain_parser
+        >>> args = build_explain_parser().parse_args(["cat.jpg", "dog.jpg", "--class", "281", "285"])
+        >>> args.images, args.class_ids, args.segments
+        (['cat.jpg', 'dog.jpg'], [281, 285], 50)
+    """
     parser = OneLineParser(prog=prog, epilog=EXAMPLES.format(prog=prog), description=DESCRIPTION,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     add_explain_arguments(parser)
@@ -114,7 +152,17 @@ def build_explain_parser(prog: str = "cam-explain") -> argparse.ArgumentParser:
 
 
 def add_explain_arguments(explain: argparse.ArgumentParser) -> None:
-    """The ``explain`` command's arguments and options."""
+    """The ``explain`` command's arguments and options.
+
+    Example:
+        >>> import argparse
+        >>> from helpers.cli.command import add_explain_arguments
+        >>> parser = argparse.ArgumentParser(prog="my-tool")
+        >>> add_explain_arguments(parser)
+        >>> args = parser.parse_args(["photo.png", "--method", "cam", "--threshold", "0.5"])
+        >>> args.images, args.method, args.threshold
+        (['photo.png'], 'cam', 0.5)
+    """
     explain.add_argument("images", nargs="+", metavar="IMAGE", help="photo files (PNG, JPEG, ... any Pillow reads)")
     explain.add_argument("--model", choices=MODEL_NAMES, default=None,
                          help=f"the classifier (default: $CAM_MODEL, else {DEFAULT_MODEL}, the series' model; "
@@ -141,17 +189,56 @@ def add_explain_arguments(explain: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m helpers explain ...``; returns the exit status."""
+    """``python -m helpers explain ...``; returns the exit status.
+
+    Example:
+        >>> import os, tempfile
+        >>> import helpers
+        >>> from helpers.cli import main
+        >>> out = tempfile.mkdtemp()
+        >>> main(["explain", str(helpers.sample_image_path("chelsea.png")), "--method", "cam", "--topk", "1", "--out", out])
+        /...chelsea.png: Egyptian cat (285) 0.79 -> /...chelsea.png, /...chelsea.npz
+        Explained 1 of 1 photos with efficientnet_lite0; summary: ...summary.json
+        0
+        >>> sorted(os.listdir(out))
+        ['chelsea.npz', 'chelsea.png', 'summary.json']
+    """
     return run(build_parser().parse_args(argv))
 
 
 def explain_main(argv: Sequence[str] | None = None) -> int:
-    """``cam-explain ...``, the console script; returns the exit status."""
+    """``cam-explain ...``, the console script; returns the exit status.
+
+    Example:
+        >>> import os, tempfile
+        >>> import helpers
+        >>> from helpers.cli import explain_main
+        >>> out = tempfile.mkdtemp()
+        >>> explain_main([str(helpers.sample_image_path("chelsea.png")), "--method", "cam", "--class", "282", "--out", out])
+        /...chelsea.png: tiger cat (282) 0.09 -> /...chelsea.png, /...chelsea.npz
+        Explained 1 of 1 photos with efficientnet_lite0; summary: ...summary.json
+        0
+        >>> sorted(os.listdir(out))
+        ['chelsea.npz', 'chelsea.png', 'summary.json']
+    """
     return run(build_explain_parser().parse_args(argv))
 
 
 def run(args: argparse.Namespace) -> int:
-    """Explain the photos the parsed ``args`` name; returns the exit status."""
+    """Explain the photos the parsed ``args`` name; returns the exit status.
+
+    Example:
+        >>> import os, tempfile
+        >>> import helpers
+        >>> from helpers.cli.command import build_explain_parser, run
+        >>> out, photo = tempfile.mkdtemp(), str(helpers.sample_image_path("chelsea.png"))
+        >>> run(build_explain_parser().parse_args([photo, "missing.jpg", "--method", "cam", "--topk", "1", "--out", out]))
+        /...chelsea.png: Egyptian cat (285) 0.79 -> /...chelsea.png, /...chelsea.npz
+        Explained 1 of 2 photos with efficientnet_lite0 (1 failed: missing.jpg); summary: ...summary.json
+        1
+        >>> sorted(os.listdir(out))  # the other photo is still explained
+        ['chelsea.npz', 'chelsea.png', 'summary.json']
+    """
     options = ExplainOptions(method=args.method, topk=args.topk,
                              class_ids=tuple(args.class_ids) if args.class_ids else None,
                              n_segments=args.segments, compactness=args.compactness, threshold=args.threshold)
@@ -176,20 +263,23 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
 
 
-def prepared_folder(folder: Path) -> Path:
-    """Create ``folder`` if missing and make sure files can be written in it."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OSError(f"cannot create the output folder {folder} ({error.strerror}); "
-                      "choose a folder you can write to") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OSError(f"cannot write into the output folder {folder}; choose a folder you can write to")
-    return folder
-
-
 def explain_all(model: CamModel, images: Sequence[str], options: ExplainOptions, out_dir: Path) -> int:
-    """Explain every photo, report each on one line, write ``summary.json``; the exit status."""
+    """Explain every photo, report each on one line, write ``summary.json``; the exit status.
+
+    Example:
+        >>> import os, tempfile
+        >>> from pathlib import Path
+        >>> import helpers
+        >>> from helpers.cli.command import explain_all
+        >>> from helpers.cli.explain import ExplainOptions
+        >>> out, photos = Path(tempfile.mkdtemp()), [str(helpers.sample_image_path("chelsea.png"))]
+        >>> explain_all(helpers.load_model(), photos, ExplainOptions(method="cam", topk=1), out)
+        /...chelsea.png: Egyptian cat (285) 0.79 -> /...chelsea.png, /...chelsea.npz
+        Explained 1 of 1 photos with efficientnet_lite0; summary: ...summary.json
+        0
+        >>> sorted(os.listdir(out))
+        ['chelsea.npz', 'chelsea.png', 'summary.json']
+    """
     entries: list[dict[str, object]] = []
     names = output_names(images)
     with tqdm(total=len(images), desc="explain", unit="photo", file=sys.stderr,
@@ -215,13 +305,30 @@ def explain_all(model: CamModel, images: Sequence[str], options: ExplainOptions,
 
 
 def report(result: Explained) -> str:
-    """``"images/chelsea.png: Egyptian cat (285) 0.79, tiger cat (282) 0.09 -> a.png, a.npz"``."""
+    """``"images/chelsea.png: Egyptian cat (285) 0.79, tiger cat (282) 0.09 -> a.png, a.npz"``.
+
+    Example:
+        >>> from helpers.cli.command import report
+        >>> from helpers.cli.explain import Explained
+        >>> result = Explained(image="images/chelsea.png", size=(300, 451), class_ids=(285, 282), labels=("Egyptian cat", "tiger cat"),
+        ...                    probs=(0.786, 0.090), files=("a.png", "a.npz"))  # as explain_image returns it
+        >>> report(result)
+        'images/chelsea.png: Egyptian cat (285) 0.79, tiger cat (282) 0.09 -> a.png, a.npz'
+    """
     classes = ", ".join(f"{label} ({i}) {p:.2f}" for i, label, p in zip(result.class_ids, result.labels, result.probs, strict=True))
     return f"{result.image}: {classes} -> {', '.join(result.files)}"
 
 
 def failure_message(image: str, error: Exception) -> str:
-    """One line naming the photo and what went wrong; the error's type too when it is unexpected."""
+    """One line naming the photo and what went wrong; the error's type too when it is unexpected.
+
+    Example:
+        >>> from helpers.cli.command import failure_message
+        >>> failure_message("cat.jpg", ValueError("topk must be an integer from 1 to 1000"))  # expected: the photo and the message
+        'cat.jpg: topk must be an integer from 1 to 1000'
+        >>> failure_message("cat.jpg", RuntimeError("out of\\n  memory"))  # unexpected: its type too, on one line
+        'cat.jpg: RuntimeError: out of memory'
+    """
     text = one_line(error)
     if not isinstance(error, (ImageError, ValueError, OSError, MemoryError)):
         text = f"{type(error).__name__}: {text}"
@@ -229,5 +336,13 @@ def failure_message(image: str, error: Exception) -> str:
 
 
 def one_line(error: BaseException) -> str:
-    """An exception's message on one line (the helpers' messages may span several)."""
+    """An exception's message on one line (the helpers' messages may span several).
+
+    Example:
+        >>> from helpers.cli.command import one_line
+        >>> one_line(ValueError("Unknown model 'vgg'.\\n    Choose one of: resnet50, efficientnet_lite0."))
+        "Unknown model 'vgg'. Choose one of: resnet50, efficientnet_lite0."
+        >>> one_line(KeyboardInterrupt())  # no message: its type
+        'KeyboardInterrupt'
+    """
     return " ".join(str(error).split()) or type(error).__name__

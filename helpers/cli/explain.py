@@ -43,6 +43,16 @@ METHOD_CHOICES: tuple[str, ...] = ("cam", "secam", "both")
 class ExplainOptions:
     """What to explain in each photo, and how.
 
+    Example:
+        >>> from helpers.cli.explain import ExplainOptions
+        >>> options = ExplainOptions(method="secam", class_ids=(285, 282))  # Egyptian cat and tiger cat; topk is then ignored
+        >>> options.uses_secam, options.n_segments
+        (True, 50)
+        >>> ExplainOptions(topk=0).check(num_classes=1000)
+        Traceback (most recent call last):
+            ...
+        ValueError: topk must be an integer from 1 to 1000 (the number of classes), got 0.
+
     Attributes:
         method: one of ``METHOD_CHOICES``.
         topk: explain the ``topk`` most probable classes ...
@@ -71,7 +81,16 @@ class ExplainOptions:
 
 @dataclass(frozen=True)
 class Explained:
-    """What was explained in one photo and which files hold it (one entry of ``summary.json``)."""
+    """What was explained in one photo and which files hold it (one entry of ``summary.json``).
+
+    Example:
+        >>> from helpers.cli.explain import Explained
+        >>> result = Explained(image="chelsea.png", size=(300, 451), class_ids=(285,), labels=("Egyptian cat",), probs=(0.79,),
+        ...                    files=("out/chelsea.png", "out/chelsea.npz"))  # as explain_image returns it
+        >>> result.as_json()
+        {'image': 'chelsea.png', 'status': 'explained', 'size': [300, 451], 'classes': [285],
+         'labels': ['Egyptian cat'], 'probs': [0.79], 'files': ['out/chelsea.png', 'out/chelsea.npz']}
+    """
 
     image: str
     size: tuple[int, int]
@@ -88,6 +107,16 @@ class Explained:
 
 def explain_image(model: CamModel, image: str | Path, options: ExplainOptions, out_dir: Path, name: str) -> Explained:
     """Explain one photo and write ``out_dir/<name>.png`` and ``out_dir/<name>.npz``.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> import helpers
+        >>> from helpers.cli.explain import ExplainOptions, explain_image
+        >>> photo, options = helpers.sample_image_path("chelsea.png"), ExplainOptions(method="cam", topk=2)
+        >>> result = explain_image(helpers.load_model(), photo, options, Path(tempfile.mkdtemp()), name="cat")
+        >>> result.labels, result.size, [Path(file).name for file in result.files]
+        (('Egyptian cat', 'tiger cat'), (300, 451), ['cat.png', 'cat.npz'])
 
     Raises:
         FileNotFoundError, IsADirectoryError, ImageError: the photo cannot be read
@@ -125,9 +154,20 @@ def explain_image(model: CamModel, image: str | Path, options: ExplainOptions, o
 
 
 def cam_arrays(cam: CamResult) -> dict[str, np.ndarray]:
-    """The arrays of a :class:`CamResult` as saved in the ``.npz`` (see the module docstring)."""
+    """The arrays of a :class:`CamResult` as saved in the ``.npz`` (see the module docstring).
+
+    Example:
+        >>> import numpy as np
+        >>> import helpers
+        >>> from helpers.cli.explain import cam_arrays
+        >>> arrays = cam_arrays(helpers.compute_cam(helpers.load_model(), helpers.sample_image_path("chelsea.png"), topk=2))
+        >>> {name: array.shape for name, array in arrays.items()}
+        {'class_ids': (2,), 'labels': (2,), 'probs': (2,), 'logits': (2,), 'bias': (2,), 'cam': (2, 7, 7)}
+        >>> bool(np.allclose(arrays["cam"].mean(axis=(1, 2)) + arrays["bias"], arrays["logits"], atol=1e-4))  # mean(M_c) + b_c = S_c
+        True
+    """
     return {"class_ids": cam.class_ids, "labels": np.array(cam.labels), "probs": cam.probs,
-            "logits": cam.logits, "bias": cam.bias, "cam": cam.maps}
+            "logits": cam.logits, "bias": cam.bias, "cam": cam.raw_maps}
 
 
 def output_names(images: Sequence[str | Path]) -> list[str]:
@@ -135,6 +175,11 @@ def output_names(images: Sequence[str | Path]) -> list[str]:
 
     ``a/cat.jpg`` and ``b/cat.png`` become ``cat`` and ``cat-2``, so no output overwrites
     another in the same run.
+
+    Example:
+        >>> from helpers.cli.explain import output_names
+        >>> output_names(["a/cat.jpg", "b/cat.png", "b/Cat.jpg", "dog.png"])
+        ['cat', 'cat-2', 'Cat-3', 'dog']
     """
     names: list[str] = []
     taken: set[str] = set()
@@ -150,7 +195,13 @@ def output_names(images: Sequence[str | Path]) -> list[str]:
 
 
 def failure_entry(image: str | Path, message: str) -> dict[str, object]:
-    """The ``summary.json`` entry of a photo that could not be explained."""
+    """The ``summary.json`` entry of a photo that could not be explained.
+
+    Example:
+        >>> from helpers.cli.explain import failure_entry
+        >>> failure_entry("missing.jpg", "No image file at missing.jpg; check the path and its spelling.")
+        {'image': 'missing.jpg', 'status': 'failed', 'error': 'No image file at missing.jpg; check the path and its spelling.'}
+    """
     return {"image": str(image), "status": "failed", "error": message}
 
 
@@ -159,6 +210,17 @@ def write_summary(path: Path, model: CamModel, options: ExplainOptions, entries:
 
     Nothing in it depends on the clock or the machine, so the same command on the same
     photos writes the same file.
+
+    Example:
+        >>> import json, tempfile
+        >>> from pathlib import Path
+        >>> import helpers
+        >>> from helpers.cli.explain import ExplainOptions, failure_entry, write_summary
+        >>> entries = [failure_entry("missing.jpg", "No image file at missing.jpg; check the path and its spelling.")]
+        >>> path = write_summary(Path(tempfile.mkdtemp()) / "summary.json", helpers.load_model(), ExplainOptions(topk=3), entries)
+        >>> summary = json.loads(path.read_text(encoding="utf-8"))
+        >>> summary["model"], summary["options"]["topk"], summary["explained"], summary["failed"]
+        ('efficientnet_lite0', 3, 0, 1)
     """
     summary = {
         "model": model.name,

@@ -78,6 +78,12 @@ HUM_HZ = 3800.0
 class Call:
     """One call: its species and the time-frequency box it occupies.
 
+    Example:
+        >>> from helpers.datasets.birdcalls import SPECIES, Call
+        >>> call = Call(species=0, start=0.1, stop=0.25, low=1000.0, high=2000.0)
+        >>> SPECIES[call.species], call.box()  # rows 29-50 (high pitch at the top), columns 12-31
+        ('rising whistle', (29, 51, 12, 32))
+
     Attributes:
         species: index into ``SPECIES``.
         start, stop: seconds from the clip's start.
@@ -107,6 +113,12 @@ class Call:
 class BirdCalls:
     """A labelled set of spectrogram images.
 
+    Example:
+        >>> from helpers.datasets.birdcalls import make_dataset
+        >>> clips = make_dataset(6, seed=0)
+        >>> len(clips), clips.images.shape, clips.images.dtype, clips.labels.shape, clips.boxes().shape
+        (6, (6, 64, 64), dtype('uint8'), (6,), (6, 4))
+
     Attributes:
         images: ``(n, 64, 64) uint8`` spectrograms, high frequencies in row 0.
         labels: ``(n,) int64`` species of each clip (for two-call clips: the louder call).
@@ -129,6 +141,18 @@ class BirdCalls:
 
 def make_dataset(n: int, seed: int, *, hum_species: int | None = None, mixtures: bool = False) -> BirdCalls:
     """``n`` clips, species balanced (``n // 3`` each, the rest spread) in seeded random order.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.datasets.birdcalls import make_dataset
+        >>> clips = make_dataset(9, seed=0)
+        >>> clips.images.shape, np.bincount(clips.labels).tolist()  # three clips of each species
+        ((9, 64, 64), [3, 3, 3])
+        >>> hummed = make_dataset(9, seed=0, hum_species=0)  # species 0 also carries the hum; the others are unchanged
+        >>> bool((hummed.images[clips.labels != 0] == clips.images[clips.labels != 0]).all())
+        True
+        >>> [len(calls) for calls in make_dataset(3, seed=0, mixtures=True).calls]  # two overlapping calls per clip
+        [2, 2, 2]
 
     Args:
         n: number of clips, at least 1.
@@ -166,7 +190,15 @@ def make_dataset(n: int, seed: int, *, hum_species: int | None = None, mixtures:
 
 
 def place_calls(rng: np.random.Generator, species: list[int]) -> tuple[Call, ...]:
-    """Random times and pitches for calls of these species; a second call overlaps the first in time."""
+    """Random times and pitches for calls of these species; a second call overlaps the first in time.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.datasets.birdcalls import place_calls
+        >>> whistle, two_note = place_calls(np.random.default_rng(0), [0, 2])
+        >>> two_note.species, bool(two_note.start < whistle.stop and whistle.start < two_note.stop)  # they overlap
+        (2, True)
+    """
     calls: list[Call] = []
     for kind in species:
         # one duration per species is drawn, so the random stream does not depend on the species
@@ -195,6 +227,15 @@ def call_waveform(rng: np.random.Generator, call: Call) -> np.ndarray:
 
     The trill's pulses (a sin² gate) and the two-note call's fades and gap carry less power than
     that, so ``snr_db`` is nominal: at the same value those calls are fainter than a whistle.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.datasets.birdcalls import Call, call_waveform
+        >>> wave = call_waveform(np.random.default_rng(0), Call(species=0, start=0.1, stop=0.25, low=1000.0, high=2000.0))
+        >>> wave.shape, bool((wave[:800] == 0).all() and (wave[2000:] == 0).all())  # zero before 0.1 s and from 0.25 s
+        ((4096,), True)
+        >>> round(float(np.mean(wave[960:1840] ** 2)), 1)  # unit mean power between the fades (0.12-0.23 s)
+        1.0
     """
     t = np.arange(N_SAMPLES) / SAMPLE_RATE
     inside = (t >= call.start) & (t < call.stop)
@@ -220,12 +261,27 @@ def fade(local: np.ndarray, duration: float, ramp: float = 0.01) -> np.ndarray:
 
     A sound switched on or off abruptly is a click, which spreads over every frequency
     row of the spectrogram, outside the call's box.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.datasets.birdcalls import fade
+        >>> fade(np.array([-0.01, 0.0, 0.005, 0.05, 0.095, 0.1]), duration=0.1).round(2).tolist()  # times in seconds
+        [0.0, 0.0, 0.5, 1.0, 0.5, 0.0]
     """
     return np.clip(np.minimum(local, duration - local) / ramp, 0, 1)
 
 
 def background(rng: np.random.Generator) -> np.ndarray:
-    """``(N_SAMPLES,) float64``: white hiss of unit power plus a random low rumble below 400 Hz."""
+    """``(N_SAMPLES,) float64``: white hiss of unit power plus a random low rumble below 400 Hz.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.datasets.birdcalls import background, row_of, spectrogram
+        >>> wave = background(np.random.default_rng(0))
+        >>> db = spectrogram(wave)
+        >>> wave.shape, bool(db[row_of(200)].mean() > db[row_of(2000)].mean())  # the rumble: louder at 200 Hz than at 2 kHz
+        ((4096,), True)
+    """
     hiss = rng.standard_normal(N_SAMPLES)
     spectrum = np.fft.rfft(rng.standard_normal(N_SAMPLES))
     spectrum[np.fft.rfftfreq(N_SAMPLES, 1 / SAMPLE_RATE) > 400] = 0
@@ -234,7 +290,15 @@ def background(rng: np.random.Generator) -> np.ndarray:
 
 
 def hum(rng: np.random.Generator) -> np.ndarray:
-    """``(N_SAMPLES,) float64``: a steady tone at ``HUM_HZ``, about 9 dB above the hiss in its row."""
+    """``(N_SAMPLES,) float64``: a steady tone at ``HUM_HZ``, about 9 dB above the hiss in its row.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.datasets.birdcalls import HUM_HZ, hum, row_of, spectrogram
+        >>> db = spectrogram(hum(np.random.default_rng(0)))
+        >>> int(db.mean(axis=1).argmax()), row_of(HUM_HZ)  # a steady line in row 3, near the top (3.8 kHz)
+        (3, 3)
+    """
     t = np.arange(N_SAMPLES) / SAMPLE_RATE
     return 0.7 * np.sin(2 * np.pi * HUM_HZ * t + rng.uniform(0, 2 * np.pi))
 
@@ -244,6 +308,14 @@ def spectrogram(wave: np.ndarray) -> np.ndarray:
 
     Frames are centred on multiples of the hop (the signal is zero-padded by half a window
     on each side), windowed with Hann, and their power spectra taken with ``np.fft.rfft``.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.datasets.birdcalls import N_SAMPLES, SAMPLE_RATE, row_of, spectrogram
+        >>> tone = np.sin(2 * np.pi * 1000 * np.arange(N_SAMPLES) / SAMPLE_RATE)  # a steady 1 kHz tone
+        >>> db = spectrogram(tone)
+        >>> db.shape, int(db[:, 32].argmax()), row_of(1000)  # loudest in row 47 of every column
+        ((64, 64), 47, 47)
     """
     if wave.shape != (N_SAMPLES,):
         raise ValueError(f"wave must have shape ({N_SAMPLES},), got {wave.shape}.")
@@ -255,11 +327,24 @@ def spectrogram(wave: np.ndarray) -> np.ndarray:
 
 
 def to_image(decibels: np.ndarray) -> np.ndarray:
-    """``uint8`` image of a log-power spectrogram: ``DB_RANGE`` mapped to 0-255, clipped."""
+    """``uint8`` image of a log-power spectrogram: ``DB_RANGE`` mapped to 0-255, clipped.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.datasets.birdcalls import to_image
+        >>> to_image(np.array([-60.0, -50.0, -10.0, 30.0, 40.0]))  # -50 dB -> 0, 30 dB -> 255
+        array([  0,   0, 128, 255, 255], dtype=uint8)
+    """
     low, high = DB_RANGE
     return np.round(np.clip((decibels - low) / (high - low), 0, 1) * 255).astype(np.uint8)
 
 
 def row_of(frequency: float) -> int:
-    """The spectrogram row (0 = top = highest frequency) that holds ``frequency`` Hz."""
+    """The spectrogram row (0 = top = highest frequency) that holds ``frequency`` Hz.
+
+    Example:
+        >>> from helpers.datasets.birdcalls import row_of
+        >>> row_of(0.0), row_of(1000.0), row_of(4000.0)  # 0 Hz in the bottom row, 4 kHz in the top one
+        (63, 47, 0)
+    """
     return N_BINS - 1 - round(frequency / HZ_PER_ROW)

@@ -55,7 +55,15 @@ SCALE = (0.4, 0.8)
 
 def object_photo(source: str) -> np.ndarray:
     """``(H, W, 3) uint8`` RGB photo named in the objects file: ``sample:<file>`` (``images/``),
-    ``skimage:stereo_motorcycle`` (its left view) or ``matplotlib:<file>`` (matplotlib's sample data)."""
+    ``skimage:stereo_motorcycle`` (its left view) or ``matplotlib:<file>`` (matplotlib's sample data).
+
+    Example:
+        >>> from helpers.datasets.composites import object_photo
+        >>> object_photo("sample:chelsea.png").shape  # the cat photo of images/
+        (300, 451, 3)
+        >>> object_photo("matplotlib:grace_hopper.jpg").dtype
+        dtype('uint8')
+    """
     library, _, name = source.partition(":")
     if library == "sample":
         return load_image(sample_image_path(name))
@@ -67,7 +75,19 @@ def object_photo(source: str) -> np.ndarray:
 
 
 def polygon_mask(polygon: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """``(H, W) bool``: the pixels inside a polygon of ``(x, y)`` vertices, its edges included."""
+    """``(H, W) bool``: the pixels inside a polygon of ``(x, y)`` vertices, its edges included.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.datasets.composites import polygon_mask
+        >>> rectangle = np.array([[1, 1], [4, 1], [4, 3], [1, 3]])  # (x, y): columns 1-4, rows 1-3
+        >>> polygon_mask(rectangle, (5, 6)).astype(int)
+        array([[0, 0, 0, 0, 0, 0],
+               [0, 1, 1, 1, 1, 0],
+               [0, 1, 1, 1, 1, 0],
+               [0, 1, 1, 1, 1, 0],
+               [0, 0, 0, 0, 0, 0]])
+    """
     mask = np.zeros(shape, dtype=np.uint8)
     cv2.fillPoly(mask, [np.asarray(polygon, dtype=np.int32)], 1)
     return mask.astype(bool)
@@ -76,6 +96,14 @@ def polygon_mask(polygon: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 @dataclass(frozen=True, eq=False)
 class LabelledObject:
     """One object of the set, cut out of its photo.
+
+    Example:
+        >>> from helpers.datasets.composites import load_objects
+        >>> cat = load_objects()[0]
+        >>> cat.name, cat.source, cat.class_ids
+        ('cat', 'sample:chelsea.png', (281, 282, 283, 284, 285))
+        >>> cat.rgb.shape[:2] == cat.mask.shape, cat.mask.dtype
+        (True, dtype('bool'))
 
     Attributes:
         name: a short name (``"cat"``).
@@ -94,7 +122,15 @@ class LabelledObject:
 
 @cache
 def load_objects() -> tuple[LabelledObject, ...]:
-    """The objects of ``images/objects.json``, cut out of their photos (read once per process)."""
+    """The objects of ``images/objects.json``, cut out of their photos (read once per process).
+
+    Example:
+        >>> from helpers.datasets.composites import load_objects
+        >>> [obj.name for obj in load_objects()]
+        ['cat', 'espresso', 'motorcycle', 'uniform', 'rocket']
+        >>> load_objects() is load_objects()  # cached: the photos are read once
+        True
+    """
     objects = []
     for entry in json.loads(OBJECTS_FILE.read_text())["objects"]:
         photo = object_photo(entry["photo"])
@@ -111,6 +147,17 @@ def load_objects() -> tuple[LabelledObject, ...]:
 @dataclass(frozen=True, eq=False)
 class Composites:
     """``n`` composites of side ``S``, with everything known about each.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.datasets.composites import make_composites
+        >>> comps = make_composites(n=4, seed=0, size=64)
+        >>> len(comps), comps.images.shape, comps.masks.shape, comps.boxes.shape
+        (4, (4, 64, 64, 3), (4, 64, 64), (4, 4))
+        >>> comps.recognised(np.array([comps.classes_of(i)[0] for i in range(4)])).tolist()  # a class of each set
+        [True, True, True, True]
+        >>> comps.recognised(np.zeros(4, dtype=np.int64)).tolist()  # class 0 (tench) is in no set
+        [False, False, False, False]
 
     Attributes:
         images: ``(n, S, S, 3) uint8`` RGB.
@@ -153,6 +200,15 @@ def make_composites(n: int = 240, seed: int = 0, size: int = 224, scale: tuple[f
     choice comes from one ``np.random.default_rng(seed)``, and masks are resized with nearest
     neighbour, so that they are exact on any machine (the pasted colours are resized with
     ``cv2.INTER_AREA``).
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.datasets.composites import make_composites
+        >>> comps = make_composites(n=8, seed=0, size=64)  # small and quick; notebook 07 makes 240 of side 224
+        >>> comps.images.shape, np.bincount(comps.objects).tolist(), np.bincount(comps.backgrounds).tolist()
+        ((8, 64, 64, 3), [2, 2, 2, 1, 1], [1, 1, 1, 1, 1, 1, 1, 1])
+        >>> bool((make_composites(n=8, seed=0, size=64).masks == comps.masks).all())  # the same seed, the same set
+        True
 
     Args:
         n: how many composites.

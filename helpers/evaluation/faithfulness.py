@@ -31,10 +31,9 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import torch
 
 from helpers import _validate
-from helpers.images import model_sized, nearest, preprocess
+from helpers.images import model_sized, nearest, preprocess_batch
 from helpers.models import CamModel, in_batches
 
 __all__ = [
@@ -62,6 +61,16 @@ the blurred photo (insertion always starts from the blur)."""
 class Curve:
     """A deletion or insertion curve.
 
+    Example:
+        >>> import numpy as np
+        >>> import helpers
+        >>> from helpers.evaluation.faithfulness import deletion_curve
+        >>> from helpers.methods.baselines import centre_map
+        >>> model, image = helpers.load_model(), helpers.load_image(helpers.sample_image_path("chelsea.png"))
+        >>> curve = deletion_curve(model, image, centre_map(image.shape[:2]), 285, steps=4)
+        >>> curve.fractions.tolist(), curve.probs.shape, bool(curve.auc == np.trapezoid(curve.probs, curve.fractions))
+        ([0.0, 0.25, 0.5, 0.75, 1.0], (5,), True)
+
     Attributes:
         fractions: ``(n + 1,)`` share of pixels removed (deletion) or restored (insertion), 0 to 1.
         probs: ``(n + 1,)`` the class probability at each step.
@@ -76,10 +85,19 @@ class Curve:
 def class_probabilities(model: CamModel, images: np.ndarray, class_id: int) -> np.ndarray:
     """``(n,) float64``: the probability of ``class_id`` for each of ``n`` RGB images, in batches.
 
+    Example:
+        >>> import numpy as np
+        >>> import helpers
+        >>> from helpers.evaluation.faithfulness import class_probabilities
+        >>> model, image = helpers.load_model(), helpers.load_image(helpers.sample_image_path("chelsea.png"))
+        >>> probs = class_probabilities(model, np.stack([image, np.zeros_like(image)]), 285)  # the photo, a black frame
+        >>> model.categories[285], probs.shape, probs.dtype, bool(probs[0] > 0.5 > probs[1])
+        ('Egyptian cat', (2,), dtype('float64'), True)
+
     Args:
         images: ``(n, H, W, 3) uint8``.
     """
-    logits = in_batches(model.net, torch.cat([preprocess(image, model) for image in images]))
+    logits = in_batches(model.net, preprocess_batch(images, model))
     return logits.softmax(dim=1)[:, class_id].double().numpy()
 
 
@@ -89,6 +107,13 @@ def saliency_order(saliency: np.ndarray, seed: int = 0) -> np.ndarray:
     Ties matter: SeCAM and LIME give whole regions one value, and breaking ties in raster
     order would delete the top of a region first. Equal values must really be equal for
     this to apply: resample a map with :func:`helpers.images.nearest`, never by averaging.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.evaluation.faithfulness import saliency_order
+        >>> saliency = np.array([[0.2, 0.9], [0.2, 0.5]])  # pixels 0 and 2 tie
+        >>> saliency_order(saliency).tolist(), saliency_order(saliency, seed=1).tolist()
+        ([1, 3, 2, 0], [1, 3, 0, 2])
     """
     flat = saliency.ravel()
     tie_break = np.random.default_rng(seed).permutation(flat.size)
@@ -100,6 +125,17 @@ def deletion_curve(
     substrate: str = "black", *, most_relevant_first: bool = True,
 ) -> Curve:
     """Remove pixels from most to least salient and follow the probability.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.evaluation.faithfulness import deletion_curve
+        >>> from helpers.methods.cam import cam_maps
+        >>> model, image = helpers.load_model(), helpers.load_image(helpers.sample_image_path("chelsea.png"))
+        >>> cam = cam_maps(model, image, [285])[0]
+        >>> morf = deletion_curve(model, image, cam, 285, steps=4)
+        >>> lerf = deletion_curve(model, image, cam, 285, steps=4, most_relevant_first=False)
+        >>> morf.fractions.tolist(), bool(morf.auc < lerf.auc)  # the probability falls faster when CAM's top goes first
+        ([0.0, 0.25, 0.5, 0.75, 1.0], True)
 
     Args:
         image: ``(H, W, 3) uint8`` RGB.
@@ -114,7 +150,18 @@ def deletion_curve(
 
 
 def insertion_curve(model: CamModel, image: np.ndarray, saliency: np.ndarray, class_id: int, steps: int = 50) -> Curve:
-    """Restore pixels from most to least salient onto a blurred copy and follow the probability."""
+    """Restore pixels from most to least salient onto a blurred copy and follow the probability.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.evaluation.faithfulness import deletion_curve, insertion_curve
+        >>> from helpers.methods.cam import cam_maps
+        >>> model, image = helpers.load_model(), helpers.load_image(helpers.sample_image_path("chelsea.png"))
+        >>> cam = cam_maps(model, image, [285])[0]
+        >>> insertion = insertion_curve(model, image, cam, 285, steps=2)
+        >>> insertion.probs.shape, bool(insertion.auc > deletion_curve(model, image, cam, 285, steps=2).auc)
+        ((3,), True)
+    """
     return _perturbation_curve(model, image, saliency, class_id, steps, insertion=True, substrate="blur")
 
 
@@ -123,6 +170,13 @@ def explanation_image(image: np.ndarray, saliency: np.ndarray) -> np.ndarray:
 
     The map is divided by its own maximum first (clipped below at 0), so that every method's
     explanation is shown on the same scale; a map without positive values shows nothing.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.evaluation.faithfulness import explanation_image
+        >>> image = np.full((2, 2, 3), 200, dtype=np.uint8)
+        >>> explanation_image(image, np.array([[-1.0, 0.5], [1.0, 2.0]]))[:, :, 0].tolist()  # the map's maximum is 2
+        [[0, 50], [100, 200]]
     """
     _check_pair(image, saliency)
     weights = np.clip(np.asarray(saliency, dtype=np.float64), 0.0, None)
@@ -132,7 +186,17 @@ def explanation_image(image: np.ndarray, saliency: np.ndarray) -> np.ndarray:
 
 
 def confidence_change(model: CamModel, image: np.ndarray, saliency: np.ndarray, class_id: int) -> tuple[float, float]:
-    """``(Y, O)``: the class probability on the photo and on its explanation image."""
+    """``(Y, O)``: the class probability on the photo and on its explanation image.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.evaluation.faithfulness import confidence_change
+        >>> from helpers.methods.cam import cam_maps
+        >>> model, image = helpers.load_model(), helpers.load_image(helpers.sample_image_path("chelsea.png"))
+        >>> y, o = confidence_change(model, image, cam_maps(model, image, [285])[0], 285)
+        >>> bool(0 < o < y)  # the cat seen through its CAM keeps part of its probability
+        True
+    """
     both = np.stack([image, explanation_image(image, saliency)])
     original, explained = class_probabilities(model, both, class_id)
     return float(original), float(explained)
@@ -140,6 +204,12 @@ def confidence_change(model: CamModel, image: np.ndarray, saliency: np.ndarray, 
 
 def average_drop(pairs: list[tuple[float, float]]) -> float:
     """Average Drop in %: mean of ``max(0, Y - O) / Y`` over images, times 100 (lower is better).
+
+    Example:
+        >>> from helpers.evaluation.faithfulness import average_drop
+        >>> pairs = [(0.8, 0.6), (0.5, 0.7)]  # (Y, O) of two photos: a drop of a quarter, then a rise
+        >>> round(average_drop(pairs), 3)
+        12.5
 
     Raises:
         ValueError: a photo's own probability ``Y`` is not positive (there is nothing to drop
@@ -156,6 +226,11 @@ def increase_in_confidence(pairs: list[tuple[float, float]]) -> float:
     """Increase in Confidence in %: share of images with ``O > Y``, times 100 (higher is better).
 
     On n images it moves in steps of 100 / n.
+
+    Example:
+        >>> from helpers.evaluation.faithfulness import increase_in_confidence
+        >>> increase_in_confidence([(0.8, 0.6), (0.5, 0.7)])  # (Y, O) of two photos: only the second rises
+        50.0
     """
     return 100.0 * float(np.mean([o > y for y, o in pairs]))
 
@@ -169,6 +244,17 @@ def deletion_curves(
     The same curves as :func:`deletion_curve` (a unit test checks it), with one batched
     classification in which every distinct frame is classified once: all curves start from
     the image itself, and all curves into one substrate end on the same image.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.evaluation.faithfulness import deletion_curves
+        >>> from helpers.methods.baselines import centre_map
+        >>> from helpers.methods.cam import cam_maps
+        >>> model, image = helpers.load_model(), helpers.load_image(helpers.sample_image_path("chelsea.png"))
+        >>> maps = {"CAM": cam_maps(model, image, [285])[0], "centre": centre_map(image.shape[:2])}
+        >>> curves = deletion_curves(model, image, maps, 285, steps=2, variants=[(True, "black"), (False, "mean")])
+        >>> sorted(curves)
+        [('CAM', False, 'mean'), ('CAM', True, 'black'), ('centre', False, 'mean'), ('centre', True, 'black')]
 
     Args:
         saliencies: name -> ``(H, W)`` map.
@@ -229,7 +315,16 @@ def _curve(fractions: np.ndarray, probs: np.ndarray) -> Curve:
 
 def substrate_image(small: np.ndarray, substrate: str, model: CamModel) -> np.ndarray:
     """``(S, S, 3) uint8``: what the removed pixels of ``small`` ``(S, S, 3) uint8`` become, for one of ``SUBSTRATES``:
-    black, the model's mean colour (RISE's normalised zero), or a Gaussian blur of ``small``."""
+    black, the model's mean colour (RISE's normalised zero), or a Gaussian blur of ``small``.
+
+    Example:
+        >>> import numpy as np
+        >>> import helpers
+        >>> from helpers.evaluation.faithfulness import SUBSTRATES, substrate_image
+        >>> small, model = np.full((224, 224, 3), 200, dtype=np.uint8), helpers.load_model()
+        >>> {substrate: substrate_image(small, substrate, model)[0, 0].tolist() for substrate in SUBSTRATES}
+        {'black': [0, 0, 0], 'mean': [127, 127, 127], 'blur': [200, 200, 200]}
+    """
     _validate.one_of(substrate, "substrate", SUBSTRATES)
     if substrate == "blur":
         return cv2.GaussianBlur(small, (BLUR_KERNEL, BLUR_KERNEL), BLUR_SIGMA)
@@ -239,6 +334,4 @@ def substrate_image(small: np.ndarray, substrate: str, model: CamModel) -> np.nd
 
 
 def _check_pair(image: np.ndarray, saliency: np.ndarray) -> None:
-    if saliency.shape != image.shape[:2]:
-        raise ValueError(f"saliency map shape {saliency.shape} differs from the image's {image.shape[:2]}; "
-                         "upsample the map to the image size first.")
+    _validate.same_size(saliency.shape, image.shape[:2], "saliency map", "the image's", "upsample the map to the image size first")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from helpers import _validate
+from helpers.methods.secam import threshold_masks
 
 __all__ = [
     "Box",
@@ -29,7 +29,6 @@ __all__ = [
     "mask_iou",
     "mass_inside",
     "pointing_hit",
-    "threshold_map",
 ]
 
 Box = tuple[int, int, int, int]
@@ -40,7 +39,15 @@ EIGHT_NEIGHBOURS = np.ones((3, 3), dtype=bool)
 
 
 def box_mask(shape: tuple[int, int], box: Box | np.ndarray) -> np.ndarray:
-    """``(H, W) bool``, True inside ``box``."""
+    """``(H, W) bool``, True inside ``box``.
+
+    Example:
+        >>> from helpers.evaluation.localisation import box_mask
+        >>> box_mask((3, 5), (1, 3, 2, 4)).astype(int)  # rows 1-2, columns 2-3
+        array([[0, 0, 0, 0, 0],
+               [0, 0, 1, 1, 0],
+               [0, 0, 1, 1, 0]])
+    """
     row0, row1, col0, col1 = (int(v) for v in box)
     if not (0 <= row0 < row1 <= shape[0] and 0 <= col0 < col1 <= shape[1]):
         raise ValueError(f"box {tuple(box)} must satisfy 0 <= row0 < row1 <= {shape[0]} and 0 <= col0 < col1 <= {shape[1]}.")
@@ -50,24 +57,34 @@ def box_mask(shape: tuple[int, int], box: Box | np.ndarray) -> np.ndarray:
 
 
 def mask_box(mask: np.ndarray) -> Box | None:
-    """The smallest box holding every True pixel of an ``(H, W)`` mask; None when there is none."""
+    """The smallest box holding every True pixel of an ``(H, W)`` mask; None when there is none.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.evaluation.localisation import mask_box
+        >>> mask = np.zeros((6, 8), dtype=bool)
+        >>> mask[1, 2] = mask[3, 5] = True
+        >>> mask_box(mask), mask_box(np.zeros((6, 8), dtype=bool))
+        ((1, 4, 2, 6), None)
+    """
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if rows.size == 0:
         return None
     return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
 
 
-def threshold_map(saliency: np.ndarray, fraction: float) -> np.ndarray:
-    """``(H, W) bool``: where the map is at least ``fraction`` of its maximum (nothing if the maximum is <= 0)."""
-    _validate.number_between(fraction, "fraction", 0.0, 1.0, "of the map's maximum")
-    top = float(saliency.max())
-    if top <= 0:
-        return np.zeros(saliency.shape, dtype=bool)
-    return saliency >= fraction * top
-
-
 def largest_component_box(saliency: np.ndarray, fraction: float = 0.2) -> Box | None:
-    """The CAM paper's box: around the largest 8-connected region of :func:`threshold_map`.
+    """The CAM paper's box: around the largest 8-connected region of the map's values of at least
+    ``fraction`` of its maximum (:func:`helpers.methods.secam.threshold_masks`).
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.evaluation.localisation import largest_component_box
+        >>> saliency = np.zeros((6, 6))
+        >>> saliency[0:2, 0:2] = 1.0  # the brightest region, 4 pixels
+        >>> saliency[3:5, 2:6] = 0.5  # above 20 % of the maximum, and larger: 8 pixels
+        >>> largest_component_box(saliency), largest_component_box(saliency, fraction=0.6)
+        ((3, 5, 2, 6), (0, 2, 0, 2))
 
     Args:
         saliency: ``(H, W)`` float, at the image's resolution.
@@ -77,7 +94,7 @@ def largest_component_box(saliency: np.ndarray, fraction: float = 0.2) -> Box | 
         The region's bounding box, or None for a map without a positive value. Two regions of
         equal size: the first in row-major order of their labels wins.
     """
-    labels, count = ndimage.label(threshold_map(saliency, fraction), structure=EIGHT_NEIGHBOURS)
+    labels, count = ndimage.label(threshold_masks(saliency, fraction), structure=EIGHT_NEIGHBOURS)
     if count == 0:
         return None
     sizes = np.bincount(labels.ravel())[1:]  # pixels per region 1 .. count
@@ -85,7 +102,17 @@ def largest_component_box(saliency: np.ndarray, fraction: float = 0.2) -> Box | 
 
 
 def box_iou(a: Box | None, b: Box | None) -> float:
-    """Intersection over union of two half-open boxes; 0 when either is None or they do not overlap."""
+    """Intersection over union of two half-open boxes; 0 when either is None or they do not overlap.
+
+    Example:
+        >>> from helpers.evaluation.localisation import box_iou
+        >>> box_iou((0, 4, 0, 4), (0, 4, 0, 2))  # 8 shared pixels of 16
+        0.5
+        >>> box_iou((0, 4, 0, 4), (0, 4, 2, 6)) >= 0.5  # 8 of 24: not localised by the CAM paper's test
+        False
+        >>> box_iou(None, (0, 4, 0, 4))  # the map had no box
+        0.0
+    """
     if a is None or b is None:
         return 0.0
     rows = max(0, min(a[1], b[1]) - max(a[0], b[0]))
@@ -96,7 +123,16 @@ def box_iou(a: Box | None, b: Box | None) -> float:
 
 
 def mask_iou(a: np.ndarray, b: np.ndarray) -> float:
-    """Intersection over union of two ``(H, W) bool`` masks; 0 when both are empty."""
+    """Intersection over union of two ``(H, W) bool`` masks; 0 when both are empty.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.evaluation.localisation import mask_iou
+        >>> saliency = np.array([[0.9, 0.8, 0.1], [0.7, 0.2, 0.0]])
+        >>> obj = np.array([[True, True, False], [False, False, False]])
+        >>> round(mask_iou(saliency >= 0.5 * saliency.max(), obj), 3)  # 2 shared pixels of 3
+        0.667
+    """
     if a.shape != b.shape:
         raise ValueError(f"masks must have the same shape, got {a.shape} and {b.shape}.")
     union = int(np.logical_or(a, b).sum())
@@ -116,13 +152,30 @@ def pointing_hit(saliency: np.ndarray, region: Box | np.ndarray) -> bool:
 
     A map with several pixels at its maximum (SeCAM's best superpixel, say) hits when more
     than half of them are inside.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.evaluation.localisation import pointing_hit
+        >>> saliency = np.zeros((4, 4))
+        >>> saliency[1, 2] = 1.0
+        >>> pointing_hit(saliency, (0, 2, 2, 4)), pointing_hit(saliency, (2, 4, 0, 4))
+        (True, False)
     """
     top = saliency == saliency.max()
     return bool(top[_region(saliency.shape, region)].sum() * 2 > top.sum())
 
 
 def mass_inside(saliency: np.ndarray, region: Box | np.ndarray) -> float:
-    """The share of a non-negative map's total inside the region (1 = all of it; the region's area share = chance)."""
+    """The share of a non-negative map's total inside the region (1 = all of it; the region's area share = chance).
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.evaluation.localisation import box_mask, mass_inside
+        >>> saliency = np.zeros((4, 4))
+        >>> saliency[0, 0], saliency[3, 3] = 3.0, 1.0
+        >>> mass_inside(saliency, (0, 2, 0, 2)), mass_inside(saliency, box_mask((4, 4), (2, 4, 2, 4)))  # a box or a mask
+        (0.75, 0.25)
+    """
     if saliency.min() < 0:
         raise ValueError("saliency must be non-negative; normalise it first (helpers.methods.cam.normalise).")
     total = float(saliency.sum())

@@ -14,7 +14,6 @@ import copy
 from dataclasses import replace
 
 import numpy as np
-import torch
 from scipy.stats import spearmanr
 from skimage.metrics import structural_similarity
 from torch import nn
@@ -22,7 +21,7 @@ from torchvision.models import ResNet
 
 from helpers import _validate
 from helpers.methods.cam import normalise
-from helpers.models import CamModel, EfficientNetLite
+from helpers.models import CamModel, EfficientNetLite, seeded
 
 __all__ = ["layers_from_top", "map_similarity", "randomised"]
 
@@ -32,6 +31,13 @@ def layers_from_top(model: CamModel) -> list[tuple[str, list[nn.Module]]]:
 
     EfficientNet-Lite0: classifier, head, blocks 16 to 1, stem. ResNet50: fc, then the
     bottleneck blocks of layer4 to layer1 from the last one, then the stem.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.evaluation.sanity import layers_from_top
+        >>> stages = layers_from_top(helpers.load_model())  # EfficientNet-Lite0
+        >>> len(stages), [name for name, _ in stages[:3]], stages[-1][0]
+        (19, ['classifier', 'head', 'block 16'], 'stem')
     """
     net = model.net
     if isinstance(net, EfficientNetLite):
@@ -50,14 +56,25 @@ def randomised(model: CamModel, depth: int, seed: int = 0) -> CamModel:
     initialisation; batch norms return to weight 1, bias 0 and running statistics 0 and 1),
     from a generator seeded with ``seed``; torch's global random state and ``model`` are left
     as they were. ``depth=0`` gives an unchanged copy.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.evaluation.sanity import map_similarity, randomised
+        >>> from helpers.methods.cam import cam_maps
+        >>> model, image = helpers.load_model(), helpers.sample_image_path("chelsea.png")
+        >>> broken = randomised(model, depth=1)  # the classifier re-initialised
+        >>> broken.weights
+        '...; re-initialised: classifier (seed 0)'
+        >>> similarity = map_similarity(cam_maps(model, image, [285])[0], cam_maps(broken, image, [285])[0])
+        >>> bool(similarity["spearman"] < 0.9)  # CAM's map changed with the model: it passes this check
+        True
     """
     stages = layers_from_top(model)
     _validate.integer_between(depth, "depth", 0, len(stages), "stages to re-initialise, from the top")
     names = {module: name for name, module in model.net.named_modules()}
     net = copy.deepcopy(model.net)
     copied = dict(net.named_modules())
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with seeded(seed):
         for _, modules in stages[:depth]:
             for module in modules:
                 for part in copied[names[module]].modules():
@@ -77,6 +94,16 @@ def map_similarity(original: np.ndarray, other: np.ndarray) -> dict[str, float]:
 
     A constant map has no ranks: its correlations are 0 (NaN in scipy), and its SSIM is taken
     against a zero map.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.evaluation.sanity import map_similarity
+        >>> rng = np.random.default_rng(0)
+        >>> trained, other = rng.random((16, 16)), rng.random((16, 16))
+        >>> {name: round(value, 3) for name, value in map_similarity(trained, trained**2).items()}  # the same ranks
+        {'spearman': 1.0, 'spearman_abs': 1.0, 'ssim': 0.912}
+        >>> round(map_similarity(trained, other)["spearman"], 3)  # unrelated maps
+        0.112
     """
     if original.shape != other.shape:
         raise ValueError(f"maps must have the same shape, got {original.shape} and {other.shape}.")

@@ -19,7 +19,16 @@ BOOTSTRAP_RESAMPLES = 10_000
 
 @dataclass(frozen=True)
 class Interval:
-    """An estimate with its 95 % (or other) confidence interval."""
+    """An estimate with its 95 % (or other) confidence interval.
+
+    Example:
+        >>> from helpers.evaluation.statistics import Interval
+        >>> interval = Interval(estimate=0.12, low=0.02, high=0.25)
+        >>> print(interval)
+        +0.120 [+0.020, +0.250]
+        >>> interval.excludes_zero, 0.3 in interval
+        (True, False)
+    """
 
     estimate: float
     low: float
@@ -45,6 +54,15 @@ def bootstrap_interval(
     seed: int = 0,
 ) -> Interval:
     """``statistic(values)`` over items (clips, photos), with a percentile bootstrap interval.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.evaluation.statistics import bootstrap_interval
+        >>> scores = np.array([0.61, 0.55, 0.72, 0.48, 0.66, 0.59, 0.70, 0.52, 0.64, 0.57])  # one per photo
+        >>> print(bootstrap_interval(scores))
+        +0.604 [+0.559, +0.650]
+        >>> print(bootstrap_interval(scores, np.median))
+        +0.600 [+0.545, +0.670]
 
     Args:
         values: ``(n,)`` one number per item, ``n >= 2``.
@@ -76,6 +94,17 @@ def paired_bootstrap(
 
     Items (photos, clips) are resampled with replacement, keeping each pair together.
 
+    Example:
+        >>> import numpy as np
+        >>> from helpers.evaluation.statistics import paired_bootstrap
+        >>> a = np.array([0.31, 0.28, 0.40, 0.35, 0.22, 0.30, 0.38, 0.27, 0.33, 0.29])  # method A's AUC per photo
+        >>> b = np.array([0.35, 0.30, 0.41, 0.42, 0.25, 0.36, 0.39, 0.33, 0.32, 0.34])  # method B's, same photos
+        >>> difference = paired_bootstrap(a, b)
+        >>> print(difference)
+        -0.034 [-0.049, -0.018]
+        >>> difference.excludes_zero
+        True
+
     Args:
         a, b: ``(n,)`` the two methods' scores on the same ``n`` items.
         statistic, level, seed: as in :func:`bootstrap_interval`.
@@ -88,6 +117,13 @@ def paired_bootstrap(
 
 def proportion_interval(hits: np.ndarray, *, level: float = 0.95) -> Interval:
     """A share of successes with its Wilson score interval (good also near 0 and 1).
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.evaluation.statistics import proportion_interval
+        >>> hits = np.array([True] * 8 + [False] * 2)  # e.g. pointing-game hits on 10 photos
+        >>> print(proportion_interval(hits))
+        +0.800 [+0.490, +0.943]
 
     Args:
         hits: ``(n,) bool``, one entry per trial.
@@ -110,6 +146,13 @@ def mcnemar_exact(hits: np.ndarray, other: np.ndarray) -> float:
     Only the items where exactly one method hits carry information; under "no difference"
     each of them is equally likely to favour either method, a binomial test with p = 1/2.
     Returns 1.0 when no item is discordant.
+
+    Example:
+        >>> from helpers.evaluation.statistics import mcnemar_exact
+        >>> hits = [1, 1, 1, 1, 1, 1, 0, 1]  # method A finds the object on 7 of 8 photos
+        >>> other = [0, 0, 0, 0, 0, 0, 0, 1]  # method B on 1, the last, where A does too
+        >>> round(mcnemar_exact(hits, other), 3), mcnemar_exact(hits, hits)
+        (0.031, 1.0)
 
     Args:
         hits, other: ``(n,) bool`` (or 0/1), one entry per item, in the same order.

@@ -20,6 +20,7 @@ from helpers.models import CamModel
 __all__ = [
     "NORMALISATIONS",
     "CamResult",
+    "cam_maps",
     "compute_cam",
     "normalise",
     "upsample",
@@ -34,15 +35,25 @@ NORMALISATIONS: tuple[str, ...] = ("relu_max", "minmax")
 class CamResult:
     """The CAMs of k classes of one image, with the numbers that explain them.
 
+    Example:
+        >>> import numpy as np
+        >>> import helpers
+        >>> cam = helpers.compute_cam(helpers.load_model(), helpers.sample_image_path("chelsea.png"), topk=2)
+        >>> cam.labels, cam.raw_maps.shape, cam.heatmaps().shape
+        (('Egyptian cat', 'tiger cat'), (2, 7, 7), (2, 300, 451))
+        >>> bool(np.allclose(cam.raw_maps.mean(axis=(1, 2)) + cam.bias, cam.logits))  # pooling, then the linear layer
+        True
+
     Attributes:
         class_ids: ``(k,) int64`` class indices, by descending probability for top-k.
         labels: k class names.
         probs: ``(k,) float32`` softmax probabilities (over all classes).
         logits: ``(k,) float32`` class scores ``S_c`` before softmax.
         bias: ``(k,) float32`` the final layer's bias ``b_c`` of each class.
-        maps: ``(k, h, w) float32`` raw CAMs ``M_c(x, y)`` at feature resolution,
-            not normalised, so that ``maps[i].mean() + bias[i]`` equals ``logits[i]`` up to
-            float32 rounding (``np.allclose``).
+        raw_maps: ``(k, h, w) float32`` raw CAMs ``M_c(x, y)`` at feature resolution,
+            not normalised, so that ``raw_maps[i].mean() + bias[i]`` equals ``logits[i]`` up to
+            float32 rounding (``np.allclose``). ``heatmaps()`` gives them in the saliency
+            methods' shape: normalised to [0, 1] and upsampled to the image.
         image_size: ``(H, W)`` of the image the CAMs explain.
         model_name: the model that computed them.
     """
@@ -52,7 +63,7 @@ class CamResult:
     probs: np.ndarray
     logits: np.ndarray
     bias: np.ndarray
-    maps: np.ndarray
+    raw_maps: np.ndarray
     image_size: tuple[int, int]
     model_name: str
 
@@ -61,7 +72,7 @@ class CamResult:
 
         A method, not an attribute: every call upsamples anew (``cam.heatmaps()[0]``).
         """
-        return upsample(normalise(self.maps, mode), self.image_size)
+        return upsample(normalise(self.raw_maps, mode), self.image_size)
 
 
 def compute_cam(
@@ -72,6 +83,14 @@ def compute_cam(
 ) -> CamResult:
     """CAMs of the top-k classes (or of ``class_ids``) from ONE forward pass and ONE matrix product.
 
+    Example:
+        >>> import helpers
+        >>> cam = helpers.compute_cam(helpers.load_model(), helpers.sample_image_path("chelsea.png"), topk=3)
+        >>> cam.labels, cam.class_ids.tolist(), cam.raw_maps.shape
+        (('Egyptian cat', 'tiger cat', 'tabby'), [285, 282, 281], (3, 7, 7))
+        >>> bool(cam.probs[0] > 0.5), cam.image_size
+        (True, (300, 451))
+
     Args:
         model: a model from :func:`helpers.load_model`.
         image: a path, or an ``(H, W, 3) uint8`` RGB array (see :func:`helpers.load_image`).
@@ -79,7 +98,7 @@ def compute_cam(
         class_ids: explain exactly these classes, in this order (``topk`` is then ignored).
 
     Returns:
-        A :class:`CamResult` whose ``maps`` are ``(k, h, w)``, e.g. ``(5, 7, 7)``.
+        A :class:`CamResult` whose ``raw_maps`` are ``(k, h, w)``, e.g. ``(5, 7, 7)``.
     """
     _validate.instance(model, "model", CamModel, "helpers.load_model")
     _validate.class_request(topk, class_ids, model.num_classes)  # before the forward pass, not after
@@ -94,14 +113,41 @@ def compute_cam(
         probs=logits.softmax(dim=0)[ids].numpy(),
         logits=logits[ids].numpy(),
         bias=model.fc_bias[ids].numpy(),
-        maps=maps.numpy(),
+        raw_maps=maps.numpy(),
         image_size=(rgb.shape[0], rgb.shape[1]),
         model_name=model.name,
     )
 
 
+def cam_maps(model: CamModel, image: str | Path | np.ndarray, class_ids: Sequence[int]) -> np.ndarray:
+    """``(k, H, W) float32`` in [0, 1]: the CAM of each class, ReLU-max normalised and upsampled to the photo.
+
+    The saliency methods' one call shape (:data:`helpers.methods.METHODS`); the same maps as
+    ``compute_cam(model, image, class_ids=class_ids).heatmaps()``.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.methods.cam import cam_maps
+        >>> maps = cam_maps(helpers.load_model(), helpers.sample_image_path("chelsea.png"), [285])  # 285: Egyptian cat
+        >>> maps.shape, maps.dtype, bool(maps.min() >= 0 and maps.max() <= 1)
+        ((1, 300, 451), dtype('float32'), True)
+    """
+    return compute_cam(model, image, class_ids=class_ids).heatmaps()
+
+
 def normalise(maps: np.ndarray, mode: str = "relu_max") -> np.ndarray:
     """Scale each map to [0, 1] independently.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.methods.cam import normalise
+        >>> raw = np.array([[-4.0, 0.0], [2.0, 4.0]])
+        >>> normalise(raw)  # relu_max: negative evidence becomes 0, the maximum 1
+        array([[0. , 0. ],
+               [0.5, 1. ]], dtype=float32)
+        >>> normalise(raw, "minmax")  # the minimum becomes 0, the maximum 1
+        array([[0.  , 0.5 ],
+               [0.75, 1.  ]], dtype=float32)
 
     Args:
         maps: ``(h, w)`` or ``(k, h, w)`` float.
@@ -113,8 +159,7 @@ def normalise(maps: np.ndarray, mode: str = "relu_max") -> np.ndarray:
     """
     _validate.one_of(mode, "mode (the normalisation)", NORMALISATIONS)
     maps = np.asarray(maps, dtype=np.float32)
-    if maps.ndim not in (2, 3):
-        raise ValueError(f"maps must have shape (h, w) or (k, h, w), got {maps.shape}.")
+    _validate.map_stack(maps)
     axes = (-2, -1)
     if mode == "relu_max":
         positive = np.maximum(maps, 0.0)
@@ -132,6 +177,14 @@ def upsample(maps: np.ndarray, size: tuple[int, int], offset: float = 0.0) -> np
     ``(i, j)`` at pixel ``((i + 0.5) H / h - 0.5, (j + 0.5) W / w - 0.5)``. Outside the outer
     centres the map keeps the outer cells' values.
 
+    Example:
+        >>> import numpy as np
+        >>> from helpers.methods.cam import upsample
+        >>> upsample(np.array([[0.0, 1.0]]), (1, 4))  # the two cells' centres fall at pixels 0.5 and 2.5
+        array([[0.  , 0.25, 0.75, 1.  ]], dtype=float32)
+        >>> upsample(np.zeros((5, 7, 7)), (300, 451)).shape  # k maps at once, to the photo's (H, W)
+        (5, 300, 451)
+
     Args:
         maps: ``(h, w)`` or ``(k, h, w)`` float.
         size: ``(H, W)`` target size (rows, columns).
@@ -148,8 +201,7 @@ def upsample(maps: np.ndarray, size: tuple[int, int], offset: float = 0.0) -> np
         raise ValueError(f"offset must be a number of cells between -1 and 1, got {offset!r}.")
     height, width = int(size[0]), int(size[1])
     maps = np.asarray(maps, dtype=np.float32)
-    if maps.ndim not in (2, 3):
-        raise ValueError(f"maps must have shape (h, w) or (k, h, w), got {maps.shape}.")
+    _validate.map_stack(maps)
     batch = torch.from_numpy(maps.reshape(-1, 1, *maps.shape[-2:]))
     if offset == 0:
         resized = F.interpolate(batch, size=(height, width), mode="bilinear", align_corners=False)

@@ -29,6 +29,12 @@ __all__ = [
 class StageInfo:
     """One row of a stage table.
 
+    Example:
+        >>> from helpers.teaching.architecture import StageInfo
+        >>> row = StageInfo(name="layer4", output_shape=(1, 2048, 7, 7), parameters=14_964_736)  # ResNet50's last stage
+        >>> row.output_shape[1:], f"{row.parameters:,}"  # 2048 feature maps of 7x7
+        ((2048, 7, 7), '14,964,736')
+
     Attributes:
         name: stage name, e.g. ``"layer3"``.
         output_shape: shape of the stage's output for the probed input, e.g. ``(1, 1024, 14, 14)``.
@@ -41,12 +47,28 @@ class StageInfo:
 
 
 def parameter_count(module: nn.Module) -> int:
-    """Number of values in ``module``'s parameters (each shared tensor counted once)."""
+    """Number of values in ``module``'s parameters (each shared tensor counted once).
+
+    Example:
+        >>> import helpers
+        >>> from helpers.teaching.architecture import parameter_count
+        >>> model = helpers.load_model()  # EfficientNet-Lite0
+        >>> parameter_count(model.net), parameter_count(model.classifier)  # the classifier: 1280 x 1000 weights + 1000 biases
+        (4652008, 1281000)
+    """
     return sum(p.numel() for p in module.parameters())
 
 
 def resnet_stages(net: ResNet) -> dict[str, list[nn.Module]]:
-    """Split a torchvision ResNet into its stem, four stages and head, in forward order."""
+    """Split a torchvision ResNet into its stem, four stages and head, in forward order.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.teaching.architecture import resnet_stages
+        >>> stages = resnet_stages(helpers.load_model("resnet50", pretrained=False).net)  # random weights: structure only
+        >>> list(stages), [len(stages[f"layer{i}"][0]) for i in range(1, 5)]  # bottleneck blocks per stage
+        (['stem', 'layer1', 'layer2', 'layer3', 'layer4', 'avgpool', 'fc'], [3, 4, 6, 3])
+    """
     if not isinstance(net, ResNet):
         raise TypeError(f"net must be a torchvision ResNet, got {type(net).__name__}.")
     return {
@@ -66,6 +88,15 @@ def efficientnet_stages(net: EfficientNetLite) -> dict[str, list[nn.Module]]:
     A stage is a run of consecutive blocks with the same output width (16, 24, 40, 80, 112,
     192 and 320 channels in EfficientNet-Lite0); the head is the 1x1 convolution to 1280
     channels, its batch norm and ReLU6, whose output are the feature maps CAM weights.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.teaching.architecture import efficientnet_stages
+        >>> stages = efficientnet_stages(helpers.load_model().net)
+        >>> list(stages)
+        ['stem', 'stage1', 'stage2', 'stage3', 'stage4', 'stage5', 'stage6', 'stage7', 'head', 'avgpool', 'fc']
+        >>> [len(stages[f"stage{i}"]) for i in range(1, 8)]  # MBConv blocks per stage
+        [1, 2, 2, 3, 3, 4, 1]
     """
     if not isinstance(net, EfficientNetLite):
         raise TypeError(f"net must be helpers' EfficientNetLite, got {type(net).__name__}.")
@@ -87,6 +118,15 @@ def stage_table(net: nn.Module, stages: Mapping[str, Sequence[nn.Module]], input
 
     The shapes are measured, not computed: a forward hook on the last module of each stage
     records its output during one pass of a zero image of side ``input_size``.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.teaching.architecture import efficientnet_stages, stage_table
+        >>> net = helpers.load_model().net
+        >>> stage_table(net, efficientnet_stages(net))[-3]  # the feature maps CAM weights: 1280 maps of 7x7
+        StageInfo(name='head', output_shape=(1, 1280, 7, 7), parameters=412160)
+        >>> stage_table(net, efficientnet_stages(net), input_size=64)[-3].output_shape  # total stride 32: 64 -> 2
+        (1, 1280, 2, 2)
     """
     if not _validate.is_integer(input_size) or input_size < 32:
         raise ValueError(f"input_size must be at least 32 pixels (the network's stride), got {input_size}.")
@@ -105,7 +145,27 @@ def stage_table(net: nn.Module, stages: Mapping[str, Sequence[nn.Module]], input
 
 
 def format_stage_table(rows: Sequence[StageInfo]) -> str:
-    """A fixed-width text table of ``rows`` with a total line, for printing in notebooks."""
+    """A fixed-width text table of ``rows`` with a total line, for printing in notebooks.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.teaching.architecture import efficientnet_stages, format_stage_table, stage_table
+        >>> net = helpers.load_model().net
+        >>> print(format_stage_table(stage_table(net, efficientnet_stages(net))))
+        stage    output shape           parameters
+        stem     (1, 32, 112, 112)             928
+        stage1   (1, 16, 112, 112)             896
+        stage2   (1, 24, 56, 56)            13,968
+        stage3   (1, 40, 28, 28)            39,712
+        stage4   (1, 80, 14, 14)           198,480
+        stage5   (1, 112, 14, 14)          446,784
+        stage6   (1, 192, 7, 7)          1,652,640
+        stage7   (1, 320, 7, 7)            605,440
+        head     (1, 1280, 7, 7)           412,160
+        avgpool  (1, 1280, 1, 1)                 0
+        fc       (1, 1000)               1,281,000
+        total                            4,652,008
+    """
     lines = [f"{'stage':<8} {'output shape':<20} {'parameters':>12}"]
     lines += [f"{r.name:<8} {r.output_shape!s:<20} {r.parameters:>12,}" for r in rows]
     lines.append(f"{'total':<8} {'':<20} {sum(r.parameters for r in rows):>12,}")
@@ -113,7 +173,17 @@ def format_stage_table(rows: Sequence[StageInfo]) -> str:
 
 
 def stem_layers(net: nn.Module) -> tuple[nn.Conv2d, nn.BatchNorm2d]:
-    """The first convolution and the batch norm right after it, in a ResNet or an EfficientNet-Lite."""
+    """The first convolution and the batch norm right after it, in a ResNet or an EfficientNet-Lite.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.teaching.architecture import stem_layers
+        >>> conv, norm = stem_layers(helpers.load_model().net)  # EfficientNet-Lite0
+        >>> conv.kernel_size, conv.stride, conv.out_channels, norm.num_features
+        ((3, 3), (2, 2), 32, 32)
+        >>> stem_layers(helpers.load_model("resnet50", pretrained=False).net)[0].kernel_size  # ResNet50's 7x7 stem
+        (7, 7)
+    """
     if isinstance(net, ResNet):
         return net.conv1, net.bn1
     if isinstance(net, EfficientNetLite):
@@ -129,6 +199,18 @@ def stem_variance_ratio(net: nn.Module, batch: torch.Tensor) -> torch.Tensor:
     preprocessed as the network was trained, the ratio is near 1 (its median between 0.5 and
     2); inputs on another scale move every channel together (a 2x wider input range gives
     about 4x the variance).
+
+    Example:
+        >>> import helpers
+        >>> from helpers.images import preprocess_batch
+        >>> from helpers.teaching.architecture import stem_variance_ratio
+        >>> model = helpers.load_model()
+        >>> photos = preprocess_batch([helpers.load_image(helpers.sample_image_path(n)) for n in helpers.SAMPLE_IMAGES], model)
+        >>> ratio = stem_variance_ratio(model.net, photos)  # the six sample photos, scaled as in training
+        >>> ratio.shape, bool(0.5 < ratio.median() < 2)
+        (torch.Size([32]), True)
+        >>> round(float(stem_variance_ratio(model.net, 2 * photos).median() / ratio.median()), 1)  # twice as wide
+        4.0
 
     Args:
         net: a ResNet or an EfficientNet-Lite (see :func:`stem_layers`).

@@ -22,7 +22,7 @@ from skimage.segmentation import slic
 from helpers.images import preprocess
 from helpers.methods.cam import CamResult, normalise, upsample
 from helpers.methods.secam import average_over_superpixels, dense_labels
-from helpers.models import clear_model_cache, load_model
+from helpers.models import DEFAULT_MODEL, clear_model_cache, load_model
 
 __all__ = [
     "pipeline",
@@ -33,6 +33,17 @@ __all__ = [
 def secam(cam: CamResult, segments: np.ndarray) -> np.ndarray:
     """The source's SeCAM of every class of ``cam``, computed at the CAM's resolution and upsampled.
 
+    Example:
+        >>> import helpers
+        >>> import numpy as np
+        >>> from helpers.methods.secam import superpixels
+        >>> from helpers.teaching.as_in_source import secam
+        >>> image = helpers.load_image(helpers.sample_image_path("chelsea.png"))
+        >>> segments = superpixels(image)  # the superpixels compute_secam uses
+        >>> maps = secam(helpers.compute_cam(helpers.load_model(), image, topk=2), segments)
+        >>> maps.shape, maps.dtype, bool(len(np.unique(maps[0])) > len(np.unique(segments)))  # not one value per superpixel
+        ((2, 300, 451), dtype('float32'), True)
+
     Args:
         cam: from :func:`helpers.compute_cam`.
         segments: ``(H, W)`` superpixel labels of the same photo.
@@ -40,18 +51,26 @@ def secam(cam: CamResult, segments: np.ndarray) -> np.ndarray:
     Returns:
         ``(k, H, W) float32``, comparable to :attr:`helpers.SecamResult.maps`.
     """
-    h, w = cam.maps.shape[1:]
+    h, w = cam.raw_maps.shape[1:]
     shrunk = cv2.resize(segments.astype(np.int32), (w, h), interpolation=cv2.INTER_NEAREST)
-    coarse = average_over_superpixels(normalise(cam.maps, "relu_max"), dense_labels(shrunk))
+    coarse = average_over_superpixels(normalise(cam.raw_maps, "relu_max"), dense_labels(shrunk))
     return upsample(coarse, cam.image_size)
 
 
-def pipeline(image: np.ndarray, topk: int = 5, model_name: str = "efficientnet_lite0") -> list[np.ndarray]:
+def pipeline(image: np.ndarray, topk: int = 5, model_name: str = DEFAULT_MODEL) -> list[np.ndarray]:
     """The source's whole pipeline in its style, for timing: ``topk`` maps of shape ``(h, w)``.
 
     The model is rebuilt and its weights reloaded on every call, one CAM is computed per
     class in a loop, the label map is shrunk to the CAM's grid, and every superpixel is
     averaged through its own boolean mask. :func:`secam` gives the same maps, upsampled.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.teaching.as_in_source import pipeline
+        >>> image = helpers.load_image(helpers.sample_image_path("chelsea.png"))
+        >>> maps = pipeline(image, topk=3)  # slow on purpose: it reloads the model first
+        >>> len(maps), maps[0].shape, maps[0].dtype  # on the CAM's 7x7 grid, not upsampled
+        (3, (7, 7), dtype('float32'))
     """
     clear_model_cache()
     model = load_model(model_name)

@@ -30,7 +30,16 @@ __all__ = ["RECORD_ENV_VAR", "STORED_MODEL", "ClaimError", "check", "check_timin
 
 
 class ClaimError(AssertionError):
-    """A claim the notebook's text makes no longer holds for the numbers computed."""
+    """A claim the notebook's text makes no longer holds for the numbers computed.
+
+    Example:
+        >>> from helpers.teaching.claims import ClaimError, check
+        >>> try:
+        ...     check("the map peaks inside the box", False, peak_row=3.0)
+        ... except ClaimError as error:
+        ...     print(error)
+        claim no longer holds: the map peaks inside the box (peak_row=3)
+    """
 
 
 RECORD_ENV_VAR = "CAM_CLAIMS_RECORD"
@@ -41,6 +50,14 @@ STORED_MODEL = DEFAULT_MODEL
 
 def check(claim: str, condition: bool | np.bool_, *, model: str | None = None, **numbers: float) -> None:
     """Print ``✓ <claim>`` if ``condition`` holds, else raise :class:`ClaimError` naming both.
+
+    Example:
+        >>> from helpers.teaching.claims import check
+        >>> cam_rate, random_rate = 0.62, 0.11
+        >>> check("CAM points into the box at least 5x as often as the random map", cam_rate >= 5 * random_rate, cam=cam_rate)
+        ✓ CAM points into the box at least 5x as often as the random map
+        >>> check("the map of 'plate' peaks on the cup's rim", True, model="resnet50")
+        - not checked: this describes efficientnet_lite0's outputs; you run resnet50, so read your own figure
 
     Args:
         claim: the sentence being checked, as the reader should read it.
@@ -70,6 +87,13 @@ def check_timing(claim: str, condition: bool | np.bool_, **numbers: float) -> No
     A timing moves with the machine and its load, so a slow laptop must not stop "Run all".
     Prints ``✓ <claim>`` when it holds, else ``! not on this run (a busy machine?): <claim>
     (numbers)``. Keep such cells ``# NBVAL_IGNORE_OUTPUT``.
+
+    Example:
+        >>> from helpers.teaching.claims import check_timing
+        >>> check_timing("the cached model loads faster than a new one", 0.01 < 2.5, cached=0.01, new=2.5)
+        ✓ the cached model loads faster than a new one
+        >>> check_timing("the cached model loads faster than a new one", 3.0 < 2.5, cached=3.0, new=2.5)
+        ! not on this run (a busy machine?): the cached model loads faster than a new one (cached=3, new=2.5)
     """
     _validated_and_recorded(claim, condition, None, numbers)
     print(f"✓ {claim}" if condition else f"! not on this run (a busy machine?): {claim}{_values(numbers)}")

@@ -64,6 +64,14 @@ class Node:
 def cam_pipeline(channels: int, grid: tuple[int, int], input_size: int, num_classes: int) -> Figure:
     """The CAM pipeline with the model's sizes: the forward pass on top, the CAM branch below.
 
+    Example:
+        >>> import matplotlib.pyplot as plt
+        >>> from helpers.teaching import diagrams
+        >>> fig = diagrams.cam_pipeline(channels=1280, grid=(7, 7), input_size=224, num_classes=1000)  # EfficientNet-Lite0
+        >>> len(fig.axes), any("1280 x 7 x 7" in text.get_text() for text in fig.axes[0].texts)
+        (1, True)
+        >>> plt.close(fig)
+
     Args:
         channels: ``C``, the number of feature maps (the linear layer's input size).
         grid: ``(h, w)`` of the feature maps.
@@ -102,6 +110,14 @@ def secam_steps(image_size: tuple[int, int], grid: tuple[int, int], n_segments: 
     """SeCAM's steps: the CAM upsampled to the photo, SLIC's superpixels of the photo, the mean of
     the one over each of the other, then the mask of the superpixels above ``threshold``.
 
+    Example:
+        >>> import matplotlib.pyplot as plt
+        >>> from helpers.teaching import diagrams
+        >>> fig = diagrams.secam_steps(image_size=(300, 451), grid=(7, 7), n_segments=100, threshold=0.5)  # chelsea.png
+        >>> len(fig.axes), any("SLIC, 100 requested" in text.get_text() for text in fig.axes[0].texts)
+        (1, True)
+        >>> plt.close(fig)
+
     Args:
         image_size: ``(H, W)`` of the photo.
         grid: ``(h, w)`` of the CAM.
@@ -136,6 +152,17 @@ def secam_steps(image_size: tuple[int, int], grid: tuple[int, int], n_segments: 
 def bottleneck_block(block: nn.Module) -> Figure:
     """One bottleneck block of a torchvision ResNet, drawn top to bottom with its own widths.
 
+    Example:
+        >>> import matplotlib.pyplot as plt
+        >>> from torch import nn
+        >>> from torchvision.models.resnet import Bottleneck
+        >>> from helpers.teaching import diagrams
+        >>> projection = nn.Sequential(nn.Conv2d(256, 512, 1, stride=2, bias=False), nn.BatchNorm2d(512))
+        >>> fig = diagrams.bottleneck_block(Bottleneck(256, 128, stride=2, downsample=projection))  # as ResNet50's layer2[0]
+        >>> len(fig.axes), any("projection" in text.get_text() for text in fig.axes[0].texts)
+        (1, True)
+        >>> plt.close(fig)
+
     Args:
         block: a ``torchvision.models.resnet.Bottleneck`` (``conv1``, ``conv2``, ``conv3`` and
             an optional ``downsample`` projection).
@@ -167,6 +194,19 @@ def bottleneck_block(block: nn.Module) -> Figure:
 def stage_layout(rows: Sequence[StageInfo], blocks: Sequence[int]) -> Figure:
     """The stages of a network left to right, each with its output shape and parameter count.
 
+    Example:
+        >>> import matplotlib.pyplot as plt
+        >>> import helpers
+        >>> from helpers.teaching import diagrams
+        >>> from helpers.teaching.architecture import efficientnet_stages, stage_table
+        >>> net = helpers.load_model("efficientnet_lite0").net
+        >>> stages = efficientnet_stages(net)  # stem, stage1 ... stage7, head, avgpool, fc
+        >>> blocks = [len(modules) if name.startswith("stage") else 0 for name, modules in stages.items()]
+        >>> fig = diagrams.stage_layout(stage_table(net, stages), blocks)
+        >>> len(fig.axes[0].texts)  # one box per stage
+        11
+        >>> plt.close(fig)
+
     Args:
         rows: :func:`helpers.teaching.architecture.stage_table` rows, in forward order.
         blocks: the number of blocks of each row (0 for a row that has none, such as the head).
@@ -179,7 +219,7 @@ def stage_layout(rows: Sequence[StageInfo], blocks: Sequence[int]) -> Figure:
     nodes = []
     for i, (row, count) in enumerate(zip(rows, blocks, strict=True)):
         shape = " x ".join(str(d) for d in row.output_shape[1:])
-        label = f"{row.name}" + (f"\n{count} blocks" if count else "") + f"\n-> {shape}\n{row.parameters:,} params"
+        label = f"{row.name}" + (f"\n{count} block{'s' if count > 1 else ''}" if count else "") + f"\n-> {shape}\n{row.parameters:,} params"
         nodes.append(_node(ax, 1.05 + 2.1 * i, 1.1, label, DATA if row.name in ("avgpool", "fc") else STAGE,
                            width=1.85, height=1.6))
     for start, end in itertools.pairwise(nodes):

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from helpers.datasets.composites import LabelledObject, background
-from helpers.images import nearest, preprocess, shrink
+from helpers.images import nearest, preprocess_batch, shrink
 from helpers.methods.cam import normalise, upsample
 from helpers.models import INFERENCE_BATCH, CamModel
 
@@ -39,6 +39,13 @@ __all__ = [
 @dataclass(frozen=True)
 class GridStep:
     """One layer on the way to the last grid, with the geometry after it.
+
+    Example:
+        >>> from torch import nn
+        >>> from helpers.teaching.receptive import grid_geometry
+        >>> net = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.Conv2d(8, 8, 3, stride=2, padding=1))
+        >>> grid_geometry(net, input_size=32)[-1]  # two 3x3 convolutions of stride 2
+        GridStep(name='1', kernel=3, stride=2, padding_before=1, jump=4, receptive_field=7, first_centre=0.0)
 
     Attributes:
         name: the layer's name in the network.
@@ -66,6 +73,13 @@ def grid_geometry(net: nn.Module, input_size: int = 224, skip: Sequence[str] = (
     Each layer multiplies the jump by its stride, widens the receptive field by
     ``(kernel - 1) * jump`` (the jump before it), and moves cell 0's centre by
     ``((kernel - 1) / 2 - padding_before) * jump``.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.teaching import receptive
+        >>> steps = receptive.grid_geometry(helpers.load_model("efficientnet_lite0").net)
+        >>> sum(step.stride == 2 for step in steps), steps[-1].jump, steps[-1].receptive_field, steps[-1].first_centre
+        (5, 32, 851, 31.0)
 
     Args:
         net: the network; one forward pass of a zero image of side ``input_size`` finds the
@@ -115,6 +129,17 @@ def input_gradient_mass(model: CamModel, batch: torch.Tensor, cell: tuple[int, i
     cell) with respect to the input, summed over the colour channels and scaled to sum 1 per
     image: the cell's effective receptive field.
 
+    Example:
+        >>> import numpy as np
+        >>> import helpers
+        >>> from helpers.images import preprocess
+        >>> from helpers.teaching import receptive
+        >>> model = helpers.load_model("efficientnet_lite0")
+        >>> batch = preprocess(helpers.load_image(helpers.sample_image_path("chelsea.png")), model)  # (1, 3, 224, 224)
+        >>> mass = receptive.input_gradient_mass(model, batch, cell=(3, 3))  # the centre cell of the 7x7 grid
+        >>> mass.shape, mass.dtype, bool(np.isclose(mass.sum(), 1.0))
+        ((1, 224, 224), dtype('float64'), True)
+
     Args:
         batch: ``(n, 3, S, S) float32`` preprocessed images.
         cell: ``(row, column)`` on the last grid.
@@ -132,7 +157,18 @@ def input_gradient_mass(model: CamModel, batch: torch.Tensor, cell: tuple[int, i
 
 
 def share_within(mass: np.ndarray, centre: tuple[float, float], radius: float) -> np.ndarray:
-    """``(n,)``: the share of each ``(n, S, S)`` mass within the square of half-side ``radius`` around ``centre`` (row, column)."""
+    """``(n,)``: the share of each ``(n, S, S)`` mass within the square of half-side ``radius`` around ``centre`` (row, column).
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.teaching import receptive
+        >>> mass = np.zeros((2, 8, 8))
+        >>> mass[0, 4, 4] = mass[1, 0, 0] = 1.0  # all of image 0's mass at (4, 4), all of image 1's in a corner
+        >>> receptive.share_within(mass, centre=(4, 4), radius=1)
+        array([1., 0.])
+        >>> receptive.share_within(np.full((1, 224, 224), 1 / 224**2), (111.5, 111.5), radius=32).round(3)  # area of 64x64 pixels
+        array([0.082])
+    """
     rows = np.abs(np.arange(mass.shape[-2]) - centre[0]) <= radius
     cols = np.abs(np.arange(mass.shape[-1]) - centre[1]) <= radius
     return mass[:, rows][:, :, cols].sum(axis=(1, 2))
@@ -141,6 +177,13 @@ def share_within(mass: np.ndarray, centre: tuple[float, float], radius: float) -
 @dataclass(frozen=True)
 class Sweep:
     """Column distances between an object and the hot part of its class's CAM, over placements.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.teaching.receptive import Sweep
+        >>> sweep = Sweep(displacements=np.array([-3.0, 1.0, 2.5]), placements=4)  # as object_sweep returns it
+        >>> f"{len(sweep.displacements)} of {sweep.placements} recognised, median {np.median(sweep.displacements):+.1f} pixels"
+        '3 of 4 recognised, median +1.0 pixels'
 
     Attributes:
         displacements: ``(m,) float64``, for each placement the model recognised, the hot
@@ -174,6 +217,17 @@ def object_sweep(
     ``offsets`` (see :func:`helpers.methods.cam.upsample`) and its hot part (values above ``hot`` x its
     maximum) is compared with the object's pixels. The network runs once for all offsets.
 
+    Example:
+        >>> import numpy as np
+        >>> import helpers
+        >>> from helpers.datasets.composites import load_objects
+        >>> from helpers.teaching import receptive
+        >>> cat = next(obj for obj in load_objects() if obj.name == "cat")
+        >>> sweeps = receptive.object_sweep(helpers.load_model("efficientnet_lite0"), cat, grid=(1, 2), backgrounds=("flat colour",),
+        ...                                 offsets=(0.0, 0.5))  # 2 positions x 1 background x 2 mirrorings
+        >>> list(sweeps), sweeps[0.0].placements, bool(abs(np.median(sweeps[0.0].displacements)) < 3)
+        ([0.0, 0.5], 4, True)
+
     Returns:
         ``{offset: Sweep}``, one entry per offset, in the order given.
     """
@@ -194,7 +248,7 @@ def object_sweep(
                     images.append(image)
                     centres.append(np.nonzero(where)[1].mean())
     logits, features = [], []
-    for chunk in torch.cat([preprocess(image, model) for image in images]).split(INFERENCE_BATCH):
+    for chunk in preprocess_batch(images, model).split(INFERENCE_BATCH):
         # small channels-last batches, as helpers.models.in_batches runs them: the fastest layout on a CPU
         chunk_logits, chunk_features = model.forward_with_features(chunk.contiguous(memory_format=torch.channels_last))
         logits.append(chunk_logits)

@@ -43,7 +43,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Centres:
-    """Cluster centres: ``positions`` ``(K, 2) float`` (row, column), ``features`` ``(K, C) float``."""
+    """Cluster centres: ``positions`` ``(K, 2) float`` (row, column), ``features`` ``(K, C) float``.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.teaching.slic import Centres
+        >>> centres = Centres(positions=np.array([[1.0, 1.0], [1.0, 4.0]]), features=np.array([[10.0], [20.0]]))
+        >>> len(centres.positions), centres.features.shape  # K = 2 centres of one grayscale feature (C = 1)
+        (2, (2, 1))
+    """
 
     positions: np.ndarray
     features: np.ndarray
@@ -52,6 +60,14 @@ class Centres:
 @dataclass
 class SlicResult:
     """What :func:`slic` computed, step by step.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.teaching.slic import slic
+        >>> image = np.array([[10, 10, 10, 20, 20]] * 3 + [[30, 30, 30, 40, 40]] * 2, dtype=float)  # notebook 03's 5x5
+        >>> result = slic(image, n_segments=4)
+        >>> result.interval, result.iterations, len(result.label_history), len(result.history), result.converged
+        (2.5, 2, 2, 3, True)
 
     Attributes:
         labels: ``(H, W) int64`` final labels ``0 .. n - 1``.
@@ -75,6 +91,16 @@ class SlicResult:
 def slic_features(image: np.ndarray) -> np.ndarray:
     """``(H, W, C) float64`` features: grayscale values as given (C = 1), or CIELAB for RGB (C = 3).
 
+    Example:
+        >>> import numpy as np
+        >>> from helpers.teaching.slic import slic_features
+        >>> gray = slic_features(np.array([[10, 20], [30, 40]]))
+        >>> gray.shape, gray.dtype, gray[1, 0].tolist()
+        ((2, 2, 1), dtype('float64'), [30.0])
+        >>> lab = slic_features(np.full((2, 2, 3), 255, dtype=np.uint8))  # white RGB: CIELAB lightness L = 100
+        >>> lab.shape, round(float(lab[0, 0, 0]))
+        ((2, 2, 3), 100)
+
     Args:
         image: ``(H, W)`` grayscale of any real dtype, or ``(H, W, 3) uint8`` RGB.
     """
@@ -87,7 +113,13 @@ def slic_features(image: np.ndarray) -> np.ndarray:
 
 
 def grid_interval(shape: tuple[int, int], n_segments: int) -> float:
-    """``g = sqrt(N / K)``: the side of the square each superpixel would have on a regular grid."""
+    """``g = sqrt(N / K)``: the side of the square each superpixel would have on a regular grid.
+
+    Example:
+        >>> from helpers.teaching.slic import grid_interval
+        >>> grid_interval((5, 5), n_segments=4)  # sqrt(25 / 4)
+        2.5
+    """
     _validate.n_segments(n_segments)
     return float(np.sqrt(shape[0] * shape[1] / n_segments))
 
@@ -98,6 +130,14 @@ def grid_centres(features: np.ndarray, n_segments: int) -> Centres:
     The grid has ``round(H / g)`` rows and ``round(W / g)`` columns of centres. Centre ``i`` sits
     at ``(i + 0.5) * H / rows`` measured from the image's top edge, rounded to a pixel index;
     this reproduces the source's 5x5 example (1.25 and 3.75 -> pixels 1 and 4).
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.teaching.slic import grid_centres, slic_features
+        >>> image = np.array([[10, 10, 10, 20, 20]] * 3 + [[30, 30, 30, 40, 40]] * 2, dtype=float)
+        >>> centres = grid_centres(slic_features(image), n_segments=4)
+        >>> centres.positions.tolist(), centres.features.ravel().tolist()
+        ([[1.0, 1.0], [1.0, 4.0], [4.0, 1.0], [4.0, 4.0]], [10.0, 20.0, 30.0, 40.0])
     """
     height, width = features.shape[:2]
     interval = grid_interval((height, width), n_segments)
@@ -111,7 +151,19 @@ def grid_centres(features: np.ndarray, n_segments: int) -> Centres:
 
 
 def image_gradient(features: np.ndarray) -> np.ndarray:
-    """``(H, W)``: ``||I(r+1, c) - I(r-1, c)||^2 + ||I(r, c+1) - I(r, c-1)||^2``, edges replicated."""
+    """``(H, W)``: ``||I(r+1, c) - I(r-1, c)||^2 + ||I(r, c+1) - I(r, c-1)||^2``, edges replicated.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.teaching.slic import image_gradient, slic_features
+        >>> image = np.array([[10, 10, 10, 20, 20]] * 3 + [[30, 30, 30, 40, 40]] * 2, dtype=float)
+        >>> image_gradient(slic_features(image)).astype(int)  # high where a pixel's neighbours differ
+        array([[  0,   0, 100, 100,   0],
+               [  0,   0, 100, 100,   0],
+               [400, 400, 500, 500, 400],
+               [400, 400, 500, 500, 400],
+               [  0,   0, 100, 100,   0]])
+    """
     padded = np.pad(features, ((1, 1), (1, 1), (0, 0)), mode="edge")
     vertical = padded[2:, 1:-1] - padded[:-2, 1:-1]
     horizontal = padded[1:-1, 2:] - padded[1:-1, :-2]
@@ -119,7 +171,17 @@ def image_gradient(features: np.ndarray) -> np.ndarray:
 
 
 def perturb_centres(features: np.ndarray, centres: Centres) -> Centres:
-    """Move each centre to the lowest-gradient pixel of its 3x3 neighbourhood (ties keep it in place)."""
+    """Move each centre to the lowest-gradient pixel of its 3x3 neighbourhood (ties keep it in place).
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.teaching.slic import Centres, perturb_centres, slic_features
+        >>> features = slic_features(np.array([[10, 10, 10, 20, 20]] * 3 + [[30, 30, 30, 40, 40]] * 2, dtype=float))
+        >>> on_edge = Centres(positions=np.array([[2.0, 2.0]]), features=features[2, 2][None])  # gradient 500 there
+        >>> moved = perturb_centres(features, on_edge)
+        >>> moved.positions.tolist(), moved.features.tolist()  # to the gradient-0 pixel (1, 1), with its feature
+        ([[1.0, 1.0]], [[10.0]])
+    """
     gradient = image_gradient(features)
     height, width = gradient.shape
     moved = []
@@ -140,6 +202,16 @@ def distance(
 
     ``D = sqrt(d_c^2 + (m / g)^2 d_xy^2)``, with ``d_c`` the feature distance and ``d_xy`` the
     pixel distance. Returns the ``(h, w)`` distances and the window as ``(row slice, col slice)``.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.teaching.slic import distance, grid_centres, slic_features
+        >>> features = slic_features(np.array([[10, 10, 10, 20, 20]] * 3 + [[30, 30, 30, 40, 40]] * 2, dtype=float))
+        >>> d, (rows, cols) = distance(features, grid_centres(features, 4), 0, interval=2.5, compactness=10.0)
+        >>> d.shape, (rows.start, rows.stop), (cols.start, cols.stop)  # centre 0 at (1, 1): rows and columns 0-3
+        ((4, 4), (0, 4), (0, 4))
+        >>> round(float(d[2, 2]), 2)  # to pixel (2, 2): d_c = 0 and d_xy^2 = 2, so D = sqrt((10 / 2.5)^2 * 2) = sqrt(32)
+        5.66
     """
     height, width = features.shape[:2]
     row, col = centres.positions[index]
@@ -152,7 +224,22 @@ def distance(
 
 
 def distance_table(features: np.ndarray, centres: Centres, interval: float, compactness: float) -> np.ndarray:
-    """``(K, H, W)``: D from every centre to every pixel, ``inf`` outside the centre's window."""
+    """``(K, H, W)``: D from every centre to every pixel, ``inf`` outside the centre's window.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.teaching.slic import distance_table, grid_centres, slic_features
+        >>> features = slic_features(np.array([[10, 10, 10, 20, 20]] * 3 + [[30, 30, 30, 40, 40]] * 2, dtype=float))
+        >>> table = distance_table(features, grid_centres(features, 4), interval=2.5, compactness=10.0)
+        >>> table.shape
+        (4, 5, 5)
+        >>> np.isfinite(table).sum(axis=0)  # how many centres' windows cover each pixel
+        array([[1, 1, 2, 2, 1],
+               [1, 1, 2, 2, 1],
+               [2, 2, 4, 4, 2],
+               [2, 2, 4, 4, 2],
+               [1, 1, 2, 2, 1]])
+    """
     table = np.full((len(centres.positions), *features.shape[:2]), np.inf)
     for k in range(len(centres.positions)):
         d, window = distance(features, centres, k, interval, compactness)
@@ -164,6 +251,17 @@ def assign(features: np.ndarray, centres: Centres, interval: float, compactness:
     """``(H, W) int64``: the label of the nearest centre (by D) among those whose window covers the pixel.
 
     A pixel no window covers (possible once centres have moved) takes the spatially nearest centre.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.teaching.slic import assign, grid_centres, slic_features
+        >>> features = slic_features(np.array([[10, 10, 10, 20, 20]] * 3 + [[30, 30, 30, 40, 40]] * 2, dtype=float))
+        >>> assign(features, grid_centres(features, 4), interval=2.5, compactness=10.0)
+        array([[0, 0, 0, 1, 1],
+               [0, 0, 0, 1, 1],
+               [0, 0, 0, 1, 1],
+               [2, 2, 2, 3, 3],
+               [2, 2, 2, 3, 3]])
     """
     best = np.full(features.shape[:2], np.inf)
     labels = np.full(features.shape[:2], -1, dtype=np.int64)
@@ -181,7 +279,17 @@ def assign(features: np.ndarray, centres: Centres, interval: float, compactness:
 
 
 def update_centres(features: np.ndarray, labels: np.ndarray, previous: Centres) -> Centres:
-    """Each centre becomes the mean (row, column, feature) of its pixels; an empty one stays put."""
+    """Each centre becomes the mean (row, column, feature) of its pixels; an empty one stays put.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.teaching.slic import assign, grid_centres, slic_features, update_centres
+        >>> features = slic_features(np.array([[10, 10, 10, 20, 20]] * 3 + [[30, 30, 30, 40, 40]] * 2, dtype=float))
+        >>> start = grid_centres(features, 4)
+        >>> moved = update_centres(features, assign(features, start, 2.5, 10.0), start)
+        >>> moved.positions.tolist()  # the middle of each block
+        [[1.0, 1.0], [1.0, 3.5], [3.5, 1.0], [3.5, 3.5]]
+    """
     k = len(previous.positions)
     flat = labels.ravel()
     counts = np.bincount(flat, minlength=k).astype(np.float64)
@@ -200,6 +308,15 @@ def enforce_connectivity(labels: np.ndarray, min_size: int) -> np.ndarray:
     than ``min_size``, joins the neighbouring superpixel it shares the longest border with.
     Labels are renumbered ``0 .. n - 1`` in order of first appearance (row-major). Loops over
     pieces: meant for the small images this teaching SLIC runs on.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.teaching.slic import enforce_connectivity
+        >>> labels = np.array([[0, 0, 1], [0, 1, 1], [1, 1, 0]])  # label 0: a piece of 3 pixels and a stray pixel
+        >>> enforce_connectivity(labels, min_size=1)  # the stray pixel joins the label around it
+        array([[0, 0, 1],
+               [0, 1, 1],
+               [1, 1, 1]])
     """
     pieces = np.zeros(labels.shape, dtype=np.int64)  # 1 .. n_pieces, one id per connected piece
     for value in np.unique(labels):
@@ -237,6 +354,20 @@ def slic(
     connectivity: bool = True,
 ) -> SlicResult:
     """Run the teaching SLIC end to end and keep every intermediate state.
+
+    Example:
+        >>> import numpy as np
+        >>> from helpers.teaching.slic import slic
+        >>> image = np.array([[10, 10, 10, 20, 20]] * 3 + [[30, 30, 30, 40, 40]] * 2, dtype=float)  # notebook 03's 5x5
+        >>> result = slic(image, n_segments=4, compactness=10.0)
+        >>> result.labels
+        array([[0, 0, 0, 1, 1],
+               [0, 0, 0, 1, 1],
+               [0, 0, 0, 1, 1],
+               [2, 2, 2, 3, 3],
+               [2, 2, 2, 3, 3]])
+        >>> result.iterations, result.converged  # the centres stopped moving in the second round
+        (2, True)
 
     Args:
         image: ``(H, W)`` grayscale or ``(H, W, 3) uint8`` RGB.

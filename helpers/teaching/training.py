@@ -16,15 +16,14 @@ exactly as they explain the ImageNet models:
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
-from helpers.images import load_image, preprocess
-from helpers.models import CamModel, EfficientNetLite, in_batches
+from helpers.images import load_image, preprocess_batch
+from helpers.models import CamModel, EfficientNetLite, in_batches, seeded
 
 __all__ = [
     "BATCH_SIZE",
@@ -34,7 +33,6 @@ __all__ = [
     "model_inputs",
     "predict",
     "scratch_model",
-    "seeded",
     "train",
     "transfer_model",
 ]
@@ -42,19 +40,20 @@ __all__ = [
 BATCH_SIZE = 64
 
 
-@contextmanager
-def seeded(seed: int) -> Iterator[None]:
-    """Run the block with torch's CPU random generator seeded, then restore it."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        yield
-
-
 class BasicBlock(nn.Module):
     """Two 3x3 convolutions with batch norm, added to a shortcut: ``relu(F(x) + shortcut(x))``.
 
     The shortcut is the identity, or a strided 1x1 convolution when the block changes the
     number of channels or the resolution (as in ResNet, notebook 01).
+
+    Example:
+        >>> import torch
+        >>> from helpers.teaching.training import BasicBlock
+        >>> block = BasicBlock(16, 32, stride=2)  # more channels, half the resolution: a projection shortcut
+        >>> block(torch.zeros(1, 16, 32, 32)).shape, type(block.shortcut).__name__
+        (torch.Size([1, 32, 16, 16]), 'Sequential')
+        >>> type(BasicBlock(16, 16).shortcut).__name__
+        'Identity'
     """
 
     def __init__(self, in_channels: int, out_channels: int, stride: int = 1) -> None:
@@ -82,6 +81,13 @@ class SmallResNet(nn.Module):
     stem (3x3 conv, 16 channels, stride 2) -> blocks of 16, 32 (stride 2) and 64 channels
     -> ``(n, 64, 16, 16)`` feature maps -> global pooling -> ``Linear(64, num_classes)``.
 
+    Example:
+        >>> import torch
+        >>> from helpers.teaching.training import SmallResNet
+        >>> net, x = SmallResNet(num_classes=3).eval(), torch.zeros(2, 3, 64, 64)
+        >>> net.blocks(net.stem(x)).shape, net(x).shape  # the feature maps CAM weights, then the logits
+        (torch.Size([2, 64, 16, 16]), torch.Size([2, 3]))
+
     Args:
         num_classes: output classes.
         pool: ``"avg"`` (GAP, as CAM needs) or ``"max"`` (GMP, for the exercise).
@@ -104,6 +110,16 @@ class SmallResNet(nn.Module):
 def scratch_model(categories: Sequence[str], mean: float, std: float, *, seed: int = 0, pool: str = "avg") -> CamModel:
     """An untrained :class:`SmallResNet` (seeded initial weights) wrapped as a ``CamModel``.
 
+    Example:
+        >>> import helpers
+        >>> from helpers.datasets import birdcalls
+        >>> from helpers.teaching import training
+        >>> model = training.scratch_model(birdcalls.SPECIES, 0.5, 0.25, seed=0)  # mean and std of the training pixels
+        >>> model.name, model.input_size, model.num_classes
+        ('SmallResNet (GAP), from scratch', 64, 3)
+        >>> helpers.compute_cam(model, birdcalls.make_dataset(1, seed=0).images[0], topk=3).raw_maps.shape  # CAM-ready, if untrained
+        (3, 16, 16)
+
     Args:
         categories: class names.
         mean, std: of the training images' pixel values scaled to [0, 1] (gray, so the
@@ -124,6 +140,16 @@ def transfer_model(
     ``base`` is left untouched (the network is copied). Trainable: the last MBConv block,
     the head's 1x1 convolution and batch norm, and the new ``Linear(1280, len(categories))``;
     everything before is frozen.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.datasets import birdcalls
+        >>> from helpers.teaching import training
+        >>> model, top = training.transfer_model(helpers.load_model("efficientnet_lite0"), birdcalls.SPECIES)
+        >>> model.num_classes, model.input_size, sum(p.numel() for p in model.net.parameters() if p.requires_grad)
+        (3, 160, 1021443)
+        >>> top[-1]  # the new linear layer, the last module of the trainable top
+        Linear(in_features=1280, out_features=3, bias=True)
 
     Args:
         input_size: side of the input; 160 (feature maps 5x5) costs half of ImageNet's 224
@@ -155,14 +181,33 @@ def frozen_features(net: EfficientNetLite, batch: torch.Tensor) -> torch.Tensor:
 
     The ``front`` of :meth:`EfficientNetLite.split`. Run it once on all images; training the
     top on its output is then cheap per epoch.
+
+    Example:
+        >>> import helpers
+        >>> from helpers.datasets import birdcalls
+        >>> from helpers.teaching import training
+        >>> model, top = training.transfer_model(helpers.load_model("efficientnet_lite0"), birdcalls.SPECIES)
+        >>> clips = birdcalls.make_dataset(4, seed=0)
+        >>> frozen = training.frozen_features(model.net, training.model_inputs(clips.images, model))  # once per clip
+        >>> frozen.shape, training.predict(top, frozen).shape  # the top turns them into logits
+        (torch.Size([4, 192, 5, 5]), (4, 3))
     """
     front, _ = net.split(trainable_blocks=1)
     return in_batches(front, batch).contiguous()  # the default layout again, for the trained top
 
 
 def model_inputs(images: np.ndarray, model: CamModel) -> torch.Tensor:
-    """``(n, 3, S, S) float32``: gray ``(n, H, W) uint8`` images preprocessed as ``model`` expects."""
-    return torch.cat([preprocess(load_image(image), model) for image in images])
+    """``(n, 3, S, S) float32``: gray ``(n, H, W) uint8`` images preprocessed as ``model`` expects.
+
+    Example:
+        >>> from helpers.datasets import birdcalls
+        >>> from helpers.teaching import training
+        >>> clips = birdcalls.make_dataset(6, seed=0)  # images: (6, 64, 64) uint8 spectrograms
+        >>> x = training.model_inputs(clips.images, training.scratch_model(birdcalls.SPECIES, 0.5, 0.25, seed=0))
+        >>> x.shape, x.dtype
+        (torch.Size([6, 3, 64, 64]), torch.float32)
+    """
+    return preprocess_batch((load_image(image) for image in images), model)
 
 
 def train(
@@ -172,6 +217,15 @@ def train(
 
     Mini-batches of ``BATCH_SIZE`` in a seeded order, cross-entropy loss. The module is left
     in eval mode.
+
+    Example:
+        >>> from helpers.datasets import birdcalls
+        >>> from helpers.teaching import training
+        >>> clips = birdcalls.make_dataset(30, seed=0)
+        >>> model = training.scratch_model(birdcalls.SPECIES, 0.5, 0.25, seed=0)
+        >>> losses = training.train(model.net, training.model_inputs(clips.images, model), clips.labels, epochs=1, lr=3e-3)
+        >>> len(losses), model.net.training  # one mean loss per epoch; the network is left in eval mode
+        (1, False)
 
     Args:
         inputs: ``(n, ...) float32`` ready for ``module``.
@@ -206,7 +260,16 @@ def train(
 
 
 def predict(module: nn.Module, inputs: torch.Tensor) -> np.ndarray:
-    """``(n, num_classes) float32`` logits, in eval mode, batch by batch."""
+    """``(n, num_classes) float32`` logits, in eval mode, batch by batch.
+
+    Example:
+        >>> from helpers.datasets import birdcalls
+        >>> from helpers.teaching import training
+        >>> clips = birdcalls.make_dataset(6, seed=0)
+        >>> model = training.scratch_model(birdcalls.SPECIES, 0.5, 0.25, seed=0)
+        >>> logits = training.predict(model.net, training.model_inputs(clips.images, model))
+        >>> logits.shape, logits.dtype, logits.argmax(axis=1).shape  # argmax: the species each clip is given
+        ((6, 3), dtype('float32'), (6,))
+    """
     module.eval()
-    with torch.inference_mode():
-        return torch.cat([module(chunk) for chunk in inputs.split(4 * BATCH_SIZE)]).numpy()
+    return in_batches(module, inputs, 4 * BATCH_SIZE, channels_last=False).numpy()

@@ -95,7 +95,7 @@ def test_npz_holds_what_the_helpers_compute(chelsea_run: Path, lite0: helpers.Ca
     secam = helpers.compute_secam(cam, CHELSEA)
     np.testing.assert_array_equal(arrays["class_ids"], cam.class_ids)
     assert arrays["labels"].tolist() == list(cam.labels)
-    np.testing.assert_array_equal(arrays["cam"], cam.maps)
+    np.testing.assert_array_equal(arrays["cam"], cam.raw_maps)
     np.testing.assert_array_equal(arrays["probs"], cam.probs)
     assert arrays["cam"].shape == (3, 7, 7) and arrays["segments"].shape == (300, 451)
     assert arrays["secam"].shape == (3, 300, 451) and arrays["secam"].dtype == np.float32

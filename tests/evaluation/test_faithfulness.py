@@ -223,7 +223,9 @@ def test_grad_cam_maps_are_image_sized_and_normalised(lite0, chelsea) -> None:
 @pytest.mark.slow
 def test_lime_on_given_superpixels_is_constant_on_them_and_repeatable(lite0, chelsea) -> None:
     segments = helpers.methods.secam.superpixels(chelsea, 20, 10.0)
-    first = baselines.lime_map(lite0, chelsea, 285, num_samples=40, segments=segments, seed=1)
-    again = baselines.lime_map(lite0, chelsea, 285, num_samples=40, segments=segments, seed=1)
-    assert first.shape == (300, 451) and first.max() == pytest.approx(1.0)
+    first = baselines.lime_maps(lite0, chelsea, [285, 281], num_samples=40, segments=segments, seed=1)
+    again = baselines.lime_maps(lite0, chelsea, [285, 281], num_samples=40, segments=segments, seed=1)
+    assert first.shape == (2, 300, 451) and first[0].max() == pytest.approx(1.0)
+    alone = baselines.lime_maps(lite0, chelsea, [285], num_samples=40, segments=segments, seed=1)
+    np.testing.assert_array_equal(alone[0], first[0])  # a class's map does not depend on which others are asked for
     np.testing.assert_array_equal(first, again)

@@ -71,11 +71,11 @@ def test_mask_iou_and_the_box_of_a_mask() -> None:
         localisation.mask_iou(a, b[:3])
 
 
-def test_threshold_map_keeps_values_at_least_the_fraction_of_the_maximum() -> None:
-    saliency = np.array([[0.1, 0.2, 0.5], [1.0, 0.19, 0.0]])
-    np.testing.assert_array_equal(localisation.threshold_map(saliency, 0.2), [[False, True, True], [True, False, False]])
-    with pytest.raises(ValueError, match="fraction must be a number from 0 to 1"):
-        localisation.threshold_map(saliency, 1.5)
+def test_the_box_test_thresholds_by_the_series_one_rule() -> None:
+    # values >= 0.2 of the maximum: the 0.2 at the top joins the 1.0 below it (8-connected), the 0.19 does not
+    saliency = np.array([[0.1, 0.2, 0.0], [1.0, 0.0, 0.19], [0.0, 0.0, 0.0]])
+    assert localisation.largest_component_box(saliency, 0.2) == (0, 2, 0, 2)
+    assert localisation.largest_component_box(np.zeros((3, 3)), 0.2) is None  # no positive value: no box
 
 
 def test_box_mask_pointing_and_mass() -> None:

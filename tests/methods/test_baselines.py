@@ -26,7 +26,7 @@ def test_grad_cam_equals_relu_cam_on_a_network_with_global_average_pooling(lite0
     photo = helpers.images.model_sized(chelsea, lite0)  # (224, 224, 3): no resizing after the package
     cam = helpers.compute_cam(lite0, photo, class_ids=[285, 281])
     grad = baselines.grad_cam_maps(lite0, photo, [285, 281])
-    relu_cam = helpers.methods.cam.upsample(np.maximum(cam.maps, 0), (224, 224))
+    relu_cam = helpers.methods.cam.upsample(np.maximum(cam.raw_maps, 0), (224, 224))
     assert np.abs(grad - helpers.methods.cam.normalise(relu_cam, "minmax")).max() < 1e-3
     assert np.abs(grad - cam.heatmaps()).max() > 0.01  # CAM's relu_max keeps 0 where the map is 0
 
@@ -124,7 +124,7 @@ from helpers.methods import baselines
 assert baselines.centre_map((8, 8)).shape == (8, 8)  # the model-free maps need no extra
 for call in (lambda: baselines.grad_cam_maps(None, np.zeros((8, 8, 3), np.uint8), [0]),
              lambda: baselines.score_cam_maps(None, np.zeros((8, 8, 3), np.uint8), [0]),
-             lambda: baselines.lime_map(None, np.zeros((8, 8, 3), np.uint8), 0)):
+             lambda: baselines.lime_maps(None, np.zeros((8, 8, 3), np.uint8), [0])):
     try:
         call()
     except ModuleNotFoundError as error:

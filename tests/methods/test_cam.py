@@ -25,7 +25,7 @@ def chelsea_cam(lite0: helpers.CamModel, chelsea: np.ndarray) -> helpers.CamResu
 def test_mean_of_each_cam_plus_bias_is_the_logit(model_fixture: str, request: pytest.FixtureRequest, chelsea) -> None:
     model: helpers.CamModel = request.getfixturevalue(model_fixture)
     cam = helpers.compute_cam(model, chelsea, class_ids=list(range(model.num_classes)))
-    np.testing.assert_allclose(cam.maps.mean(axis=(1, 2)) + cam.bias, cam.logits, rtol=0, atol=1e-4)
+    np.testing.assert_allclose(cam.raw_maps.mean(axis=(1, 2)) + cam.bias, cam.logits, rtol=0, atol=1e-4)
 
 
 def test_topk_is_sorted_by_probability_and_matches_the_network(lite0: helpers.CamModel, chelsea, chelsea_cam) -> None:
@@ -35,7 +35,7 @@ def test_topk_is_sorted_by_probability_and_matches_the_network(lite0: helpers.Ca
     np.testing.assert_array_equal(chelsea_cam.class_ids, expected.indices.numpy())
     np.testing.assert_allclose(chelsea_cam.probs, expected.values.numpy(), rtol=1e-6)
     assert chelsea_cam.labels[0] == "Egyptian cat"
-    assert chelsea_cam.maps.shape == (5, 7, 7) and chelsea_cam.maps.dtype == np.float32
+    assert chelsea_cam.raw_maps.shape == (5, 7, 7) and chelsea_cam.raw_maps.dtype == np.float32
     assert chelsea_cam.image_size == (300, 451) and chelsea_cam.model_name == "efficientnet_lite0"
     np.testing.assert_allclose(chelsea_cam.bias, lite0.fc_bias[expected.indices].numpy())
 
@@ -43,7 +43,7 @@ def test_topk_is_sorted_by_probability_and_matches_the_network(lite0: helpers.Ca
 def test_maps_equal_the_weighted_sum_of_feature_maps_class_by_class(lite0: helpers.CamModel, chelsea, chelsea_cam) -> None:
     _, features = lite0.forward_with_features(helpers.images.preprocess(chelsea, lite0))
     f = features[0].numpy()  # (C, h, w)
-    for class_id, cam_map in zip(chelsea_cam.class_ids, chelsea_cam.maps, strict=True):
+    for class_id, cam_map in zip(chelsea_cam.class_ids, chelsea_cam.raw_maps, strict=True):
         w = lite0.fc_weight[class_id].numpy()  # (C,)
         expected = (w[:, None, None] * f).sum(axis=0)
         np.testing.assert_allclose(cam_map, expected, rtol=0, atol=1e-4)
@@ -67,7 +67,7 @@ def test_explicit_class_ids_keep_their_order(lite0: helpers.CamModel, chelsea) -
 
 def test_compute_cam_reads_a_path(lite0: helpers.CamModel, chelsea_cam) -> None:
     from_path = helpers.compute_cam(lite0, helpers.sample_image_path("chelsea.png"), topk=5)
-    np.testing.assert_array_equal(from_path.maps, chelsea_cam.maps)
+    np.testing.assert_array_equal(from_path.raw_maps, chelsea_cam.raw_maps)
 
 
 @pytest.mark.parametrize(
@@ -119,7 +119,7 @@ def test_maps_without_evidence_normalise_to_zero_not_nan() -> None:
 
 
 def test_normalise_treats_each_map_on_its_own(chelsea_cam) -> None:
-    normalised = normalise(chelsea_cam.maps, "relu_max")
+    normalised = normalise(chelsea_cam.raw_maps, "relu_max")
     assert normalised.shape == (5, 7, 7) and normalised.dtype == np.float32
     np.testing.assert_allclose(normalised.max(axis=(1, 2)), 1.0)
 
@@ -136,7 +136,7 @@ def test_normalise_rejects_unknown_modes_and_shapes() -> None:
 
 @pytest.mark.parametrize("size", [(300, 451), (224, 224), (5, 3), (1, 1)])
 def test_upsample_is_cv2_inter_linear(chelsea_cam, size: tuple[int, int]) -> None:
-    maps = normalise(chelsea_cam.maps, "relu_max")
+    maps = normalise(chelsea_cam.raw_maps, "relu_max")
     ours = upsample(maps, size)
     assert ours.shape == (5, *size) and ours.dtype == np.float32
     for ours_map, small in zip(ours, maps, strict=True):
@@ -187,7 +187,7 @@ def test_grad_cam_package_gives_our_cam_after_its_scaling(lite0: helpers.CamMode
     x = helpers.images.preprocess(chelsea, lite0)
     with GradCAM(model=lite0.net, target_layers=[lite0.feature_layer]) as grad_cam:
         theirs = grad_cam(input_tensor=x, targets=[ClassifierOutputTarget(int(chelsea_cam.class_ids[rank]))])
-    relu_cam = np.maximum(chelsea_cam.maps[rank], 0.0)
+    relu_cam = np.maximum(chelsea_cam.raw_maps[rank], 0.0)
     ours = normalise(upsample(normalise(relu_cam, "minmax"), (224, 224)), "minmax")
     np.testing.assert_allclose(theirs[0], ours, rtol=0, atol=1e-4)
 

@@ -58,17 +58,19 @@ def test_average_over_superpixels_against_a_hand_computed_case() -> None:
     np.testing.assert_array_equal(helpers.methods.secam.average_over_superpixels(maps, segments), expected)
 
 
-def test_masks_keep_what_exceeds_the_threshold_of_each_maximum(chelsea_secam: helpers.SecamResult) -> None:
+def test_masks_keep_at_least_the_threshold_of_each_maximum(chelsea_secam: helpers.SecamResult) -> None:
     for secam_map, mask in zip(chelsea_secam.maps, chelsea_secam.masks, strict=True):
-        np.testing.assert_array_equal(mask, secam_map > 0.8 * secam_map.max())
+        np.testing.assert_array_equal(mask, secam_map >= 0.8 * secam_map.max())
         assert mask.any() and not mask.all()
 
 
 def test_threshold_zero_and_one(chelsea_cam: helpers.CamResult, chelsea: np.ndarray, chelsea_secam) -> None:
     everything = helpers.compute_secam(chelsea_cam, chelsea, threshold=0.0, segments=chelsea_secam.segments)
     nothing = helpers.compute_secam(chelsea_cam, chelsea, threshold=1.0, segments=chelsea_secam.segments)
-    assert all(m[s > 0].all() for m, s in zip(everything.masks, everything.maps, strict=True))
-    assert not nothing.masks.any()
+    assert everything.masks.all()  # every class has evidence somewhere, and 0 >= 0 * max
+    top = everything.maps.max(axis=(1, 2), keepdims=True)
+    np.testing.assert_array_equal(nothing.masks, everything.maps == top)  # threshold 1 keeps each map's top superpixel(s)
+    assert all(mask.any() for mask in nothing.masks)
 
 
 def test_passed_segments_are_used_and_renumbered(chelsea_cam: helpers.CamResult, chelsea: np.ndarray) -> None:
@@ -119,7 +121,7 @@ def test_bad_parameters_get_clear_errors(chelsea_cam, chelsea, kwargs: dict, mat
 
 
 def test_an_image_of_another_size_is_refused(chelsea_cam: helpers.CamResult, chelsea: np.ndarray) -> None:
-    with pytest.raises(ValueError, match=r"differs from the \(300, 451\) the CAM was computed for"):
+    with pytest.raises(ValueError, match=r"differs from the CAM.s \(300, 451\)"):
         helpers.compute_secam(chelsea_cam, chelsea[:200])
 
 
@@ -131,7 +133,7 @@ def test_segments_of_the_wrong_shape_are_refused(chelsea_cam: helpers.CamResult,
 def test_the_source_variant_loses_superpixels_and_differs(chelsea_secam: helpers.SecamResult) -> None:
     wrong = helpers.teaching.as_in_source.secam(chelsea_secam.cam, chelsea_secam.segments)
     assert wrong.shape == chelsea_secam.maps.shape
-    h, w = chelsea_secam.cam.maps.shape[1:]
+    h, w = chelsea_secam.cam.raw_maps.shape[1:]
     assert np.abs(wrong - chelsea_secam.maps).mean() > 0.02
     import cv2
 
@@ -161,3 +163,22 @@ def test_dense_labels_renumbers_in_order_and_rejects_negatives() -> None:
     assert dense_labels(already).tolist() == already.tolist()
     with pytest.raises(ValueError, match="non-negative"):
         dense_labels(np.array([[-1, 0]]))
+
+
+def test_threshold_masks_keep_at_least_the_fraction_of_each_maximum_and_nothing_without_evidence() -> None:
+    maps = np.array([[[0.1, 0.2, 0.5], [1.0, 0.19, 0.0]],
+                     [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]])  # (2, 2, 3): the second map has no positive value
+    masks = secam_module.threshold_masks(maps, 0.2)
+    np.testing.assert_array_equal(masks[0], [[False, True, True], [True, False, False]])
+    assert not masks[1].any()  # a map without evidence keeps nothing, even at threshold 0
+    assert not secam_module.threshold_masks(maps[1], 0.0).any()
+    np.testing.assert_array_equal(secam_module.threshold_masks(maps[0], 1.0), maps[0] == 1.0)  # 1: the maximum alone
+    with pytest.raises(ValueError, match="threshold must be a number from 0 to 1"):
+        secam_module.threshold_masks(maps, 1.5)
+    with pytest.raises(ValueError, match=r"shape \(h, w\) or \(k, h, w\)"):
+        secam_module.threshold_masks(maps[0, 0], 0.5)
+
+
+def test_secam_masks_are_threshold_masks_of_its_maps(chelsea_cam, chelsea) -> None:
+    result = helpers.compute_secam(chelsea_cam, chelsea)
+    np.testing.assert_array_equal(result.masks, secam_module.threshold_masks(result.maps, result.threshold))

@@ -26,8 +26,8 @@ def test_small_resnet_gives_16x16_feature_maps_and_exact_cams(clips: birdcalls.B
     logits, features = model.forward_with_features(training.model_inputs(clips.images[:4], model))
     assert logits.shape == (4, 3) and features.shape == (4, 64, 16, 16)
     cam = helpers.compute_cam(model, clips.images[0], topk=3)
-    assert cam.maps.shape == (3, 16, 16) and cam.image_size == (64, 64)
-    np.testing.assert_allclose(cam.maps.mean(axis=(1, 2)) + cam.bias, cam.logits, atol=1e-5)
+    assert cam.raw_maps.shape == (3, 16, 16) and cam.image_size == (64, 64)
+    np.testing.assert_allclose(cam.raw_maps.mean(axis=(1, 2)) + cam.bias, cam.logits, atol=1e-5)
 
 
 def test_training_is_deterministic(clips: birdcalls.BirdCalls) -> None:
@@ -76,7 +76,7 @@ def test_transfer_model_trains_only_its_top_and_leaves_the_base_alone(lite0: hel
                    clips.labels[:64], epochs=1, lr=1e-3)
     assert all(torch.equal(a, b) for a, b in zip(before, model.net.blocks[0].parameters(), strict=True))
     cam = helpers.compute_cam(model, clips.images[0], topk=3)
-    assert cam.maps.shape == (3, 5, 5)
+    assert cam.raw_maps.shape == (3, 5, 5)
 
 
 def test_bad_training_arguments_are_named(lite0: helpers.CamModel, clips: birdcalls.BirdCalls) -> None:

@@ -48,7 +48,7 @@ def test_the_install_cell_is_valid_python_that_does_nothing_when_the_project_is_
     assert capsys.readouterr().out == ""
 
 
-_NEEDS_BASELINES = re.compile(r"pytorch_grad_cam|\blime\b|baselines\.(grad_cam_maps|score_cam_maps|lime_map)\(")
+_NEEDS_BASELINES = re.compile(r"pytorch_grad_cam|\blime\b|baselines\.(grad_cam_maps|score_cam_maps|lime_maps)\(")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
