@@ -15,7 +15,8 @@ The rest is in subpackages, one contract each (the README draws the tree):
 
 - ``models``, ``images``, ``viz``, ``paths``: the core: a CAM-ready classifier, photos in, figures out.
 - ``methods``: CAM, SeCAM and the methods they are compared with (``cam``, ``secam``, ``baselines``;
-  Grad-CAM and LIME need the ``baselines`` extra, imported only when called).
+  Grad-CAM, Grad-CAM++, Score-CAM and LIME need the
+  ``baselines`` extra, imported only when called).
 - ``evaluation``: ``faithfulness``, ``localisation``, ``sanity``, ``statistics``.
 - ``datasets``: ``birdcalls`` (notebook 06) and ``composites`` (notebook 07), made offline from a seed.
 - ``teaching``: what the notebooks teach with (the teaching ``slic``, ``as_in_source``,

@@ -377,5 +377,5 @@ def _ipywidgets() -> ModuleType:
     try:
         import ipywidgets
     except ModuleNotFoundError as error:
-        raise ModuleNotFoundError("the notebooks' controls need ipywidgets: pip install 'cam-secam-tutorial[notebooks]'") from error
+        raise ModuleNotFoundError("the notebooks' controls need ipywidgets: pip install ipywidgets") from error
     return ipywidgets

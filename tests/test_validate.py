@@ -147,7 +147,7 @@ def test_more_argument_mistakes_get_named(lite0: helpers.CamModel, chelsea: np.n
     plt.close(fig)
 
 
-def test_the_widgets_name_the_extra_they_need(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_widgets_name_the_package_they_need(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ipywidgets", None)  # as if the notebooks extra were not installed
-    with pytest.raises(ModuleNotFoundError, match=r"pip install 'cam-secam-tutorial\[notebooks\]'"):
+    with pytest.raises(ModuleNotFoundError, match=r"need ipywidgets: pip install ipywidgets$"):
         helpers.viz.slic_controls("chelsea.png")

@@ -180,10 +180,10 @@ def add_explain_arguments(explain: argparse.ArgumentParser) -> None:
     explain.add_argument("--compactness", type=checked(float, _validate.compactness), default=COMPACTNESS, metavar="M",
                          help=f"SLIC colour/space trade-off, > 0 (default: {COMPACTNESS:g})")
     explain.add_argument("--threshold", type=checked(float, _validate.threshold), default=THRESHOLD, metavar="T",
-                         help=f"masks keep what exceeds T x the map's maximum, 0-1 (default: {THRESHOLD:g})")
+                         help=f"masks keep what is at least T x the map's maximum, 0-1 (default: {THRESHOLD:g})")
     explain.add_argument("--out", type=Path, default=None, metavar="DIR",
-                         help="output folder, created if missing (default: explain/ in $CAM_OUTPUT_DIR, else "
-                              "outputs/explain in the repository when run from a checkout, else in the current folder)")
+                         help="output folder, created if missing (default: explain/ in $CAM_OUTPUT_DIR, "
+                              "else outputs/explain/ in the current folder)")
     # --topk and --class are checked once the model (and so its number of classes) is known.
     explain.set_defaults(usage_error=explain.error)
 

@@ -58,7 +58,7 @@ class ExplainOptions:
         topk: explain the ``topk`` most probable classes ...
         class_ids: ... or exactly these classes (then ``topk`` is ignored).
         n_segments, compactness: SLIC's options (notebook 03).
-        threshold: the masks keep what exceeds this fraction of each map's maximum.
+        threshold: the masks keep what is at least this fraction of each map's maximum.
     """
 
     method: str = "both"

@@ -5,7 +5,8 @@
   region, and count the image localised when that box overlaps the true box with an
   intersection over union (IoU) of at least 0.5 (:func:`largest_component_box`,
   :func:`box_iou`).
-- Mask IoU: the map thresholded at a fraction of its maximum against the object's mask.
+- Mask IoU: a mask (the map thresholded by :func:`helpers.methods.secam.threshold_masks`)
+  against the object's mask.
 - Pointing game (Zhang et al., ECCV 2016): does the map's maximum fall on the object?
 - Mass inside: the share of a non-negative map's total that lies on the object.
 
@@ -128,13 +129,19 @@ def mask_iou(a: np.ndarray, b: np.ndarray) -> float:
     Example:
         >>> import numpy as np
         >>> from helpers.evaluation.localisation import mask_iou
+        >>> from helpers.methods.secam import threshold_masks
         >>> saliency = np.array([[0.9, 0.8, 0.1], [0.7, 0.2, 0.0]])
         >>> obj = np.array([[True, True, False], [False, False, False]])
-        >>> round(mask_iou(saliency >= 0.5 * saliency.max(), obj), 3)  # 2 shared pixels of 3
+        >>> round(mask_iou(threshold_masks(saliency, 0.5), obj), 3)  # 2 shared pixels of 3
         0.667
+
+    Raises:
+        ValueError: the masks differ in shape or are not boolean (threshold a map first).
     """
     if a.shape != b.shape:
         raise ValueError(f"masks must have the same shape, got {a.shape} and {b.shape}.")
+    if a.dtype != bool or b.dtype != bool:
+        raise ValueError(f"masks must be boolean (threshold a map with threshold_masks first), got {a.dtype} and {b.dtype}.")
     union = int(np.logical_or(a, b).sum())
     return int(np.logical_and(a, b).sum()) / union if union else 0.0
 

@@ -8,13 +8,16 @@
 Every method is called as ``method(model, image, class_ids)`` and returns ``(k, H, W) float32``
 in [0, 1], one map per class at the photo's resolution: :data:`METHODS` lists them by name::
 
+    import helpers
     from helpers.methods import METHODS
 
-    for name, method in METHODS.items():
-        maps = method(model, image, [285])  # (1, H, W) each
+    model, image = helpers.load_model(), helpers.load_image(helpers.sample_image_path("chelsea.png"))
+    maps = {name: method(model, image, [285]) for name, method in METHODS.items()}  # (1, 300, 451) each
 
-CAM and SeCAM also keep their result objects for teaching (``compute_cam``, ``compute_secam``),
-whose ``raw_maps`` are the CAMs before normalising and upsampling.
+Score-CAM and LIME take the longest (one forward pass per feature map or per perturbed
+image), and Grad-CAM, Grad-CAM++, Score-CAM and LIME need the ``baselines`` extra. CAM and
+SeCAM also keep their result objects for teaching (``helpers.compute_cam``,
+``helpers.compute_secam``); ``CamResult.raw_maps`` are the CAMs before normalising and upsampling.
 """
 
 from __future__ import annotations

@@ -12,14 +12,15 @@ The methods are called as ``(model, image, class_ids)`` and return ``(k, H, W) f
 shape of :data:`helpers.methods.METHODS`). The model-free maps take no model and no class: each
 returns one ``(H, W) float32`` map in [0, 1].
 
-Grad-CAM, Score-CAM and LIME need the ``baselines`` extra (``pip install
-"cam-secam-tutorial[baselines]"``). Their packages are imported when a method is first called,
+Grad-CAM, Score-CAM and LIME need the ``baselines`` extra (:func:`install_command` gives the
+pip command). Their packages are imported when a method is first called,
 so the model-free maps, and every module that imports this one, work without them.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,6 +50,7 @@ __all__ = [
     "centre_map",
     "edge_map",
     "grad_cam_maps",
+    "install_command",
     "lime_maps",
     "optional",
     "score_cam_maps",
@@ -57,8 +59,10 @@ __all__ = [
 
 T = TypeVar("T")
 
+DISTRIBUTION = "cam-secam-tutorial"
+"""The project's name on pip."""
 EXTRA = "baselines"
-"""The extra that installs LIME and grad-cam: ``pip install "cam-secam-tutorial[baselines]"``."""
+"""The extra that installs LIME and grad-cam (:func:`install_command`)."""
 GRADIENT_METHODS: dict[str, str] = {"Grad-CAM": "GradCAM", "Grad-CAM++": "GradCAMPlusPlus"}
 """The gradient-weighted CAMs :func:`grad_cam_maps` can compute: their names, and their classes in ``pytorch_grad_cam``."""
 
@@ -83,7 +87,28 @@ def optional(module: str) -> Any:
     except ModuleNotFoundError as error:
         raise ModuleNotFoundError(
             f"{module} is not installed: the comparison methods need the {EXTRA!r} extra. "
-            f'Install it with: pip install "cam-secam-tutorial[{EXTRA}]"', name=error.name) from error
+            f"Install it with: {install_command()}", name=error.name) from error
+
+
+def install_command() -> str:
+    """The pip command that adds the ``baselines`` extra to this installation.
+
+    It names the project's repository as the installed package's metadata records it (the
+    project is installed from git or a clone, not from the package index).
+
+    Example:
+        >>> from helpers.methods.baselines import install_command
+        >>> install_command()
+        'pip install "cam-secam-tutorial[baselines] @ git+https://github.com/.../..."'
+    """
+    try:
+        urls = importlib.metadata.metadata(DISTRIBUTION).get_all("Project-URL") or []
+    except importlib.metadata.PackageNotFoundError:
+        urls = []
+    repository = next((url.split(",", 1)[1].strip() for url in urls if url.lower().startswith("repository,")), None)
+    if repository is None:
+        return f'pip install -e ".[{EXTRA}]" in the project\'s folder'
+    return f'pip install "{DISTRIBUTION}[{EXTRA}] @ git+{repository}"'
 
 
 def _gradient_method(method: str) -> Any:

@@ -44,7 +44,7 @@ N_SEGMENTS = 50
 COMPACTNESS = 10.0
 """SLIC's default colour/space trade-off (scikit-image's default too; notebook 03)."""
 THRESHOLD = 0.8
-"""Masks keep what exceeds this fraction of each map's maximum by default."""
+"""Masks keep what is at least this fraction of each map's maximum by default."""
 
 SLIC_MAX_SIDE = 640
 """Photos whose longer side exceeds this are segmented on a copy shrunk to this side; the
@@ -109,7 +109,7 @@ def compute_secam(
         image: the photo (path or ``(H, W, 3) uint8`` RGB); it must have ``cam.image_size``.
         n_segments: superpixels requested from SLIC (scikit-image, on the RGB photo).
         compactness: SLIC's colour/space trade-off (see notebook 03).
-        threshold: masks keep superpixels above this fraction of the map's maximum, in [0, 1].
+        threshold: masks keep superpixels of at least this fraction of the map's maximum, in [0, 1].
         segments: ``(H, W)`` integer labels to use instead of running SLIC.
 
     Returns:
@@ -257,8 +257,9 @@ def average_over_superpixels(maps: np.ndarray, segments: np.ndarray) -> np.ndarr
 def threshold_masks(maps: np.ndarray, threshold: float) -> np.ndarray:
     """Where each map is at least ``threshold`` times its own maximum; nothing where that maximum is <= 0.
 
-    The series' one threshold rule: SeCAM's masks, the CAM paper's box and the mask IoU of
-    :mod:`helpers.evaluation.localisation` all keep ``map >= threshold * max(map)``. A map
+    The series' one threshold rule: SeCAM's masks, the CAM paper's box
+    (:func:`helpers.evaluation.localisation.largest_component_box`) and the masks scored by mask
+    IoU all keep ``map >= threshold * max(map)``. A map
     without a positive value keeps nothing (rather than, at threshold 0, everything).
 
     Example:

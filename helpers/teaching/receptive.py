@@ -24,6 +24,7 @@ from torch import nn
 from helpers.datasets.composites import LabelledObject, background
 from helpers.images import nearest, preprocess_batch, shrink
 from helpers.methods.cam import normalise, upsample
+from helpers.methods.secam import threshold_masks
 from helpers.models import INFERENCE_BATCH, CamModel
 
 __all__ = [
@@ -214,7 +215,7 @@ def object_sweep(
     twin cancels the object's own asymmetry (a cat's face is not in its middle column), so
     what remains is where the network's cells sit. For each placement whose top-1 class is
     one of the object's classes, the top class's CAM is upsampled to the input with each of
-    ``offsets`` (see :func:`helpers.methods.cam.upsample`) and its hot part (values above ``hot`` x its
+    ``offsets`` (see :func:`helpers.methods.cam.upsample`) and its hot part (values of at least ``hot`` x its
     maximum) is compared with the object's pixels. The network runs once for all offsets.
 
     Example:
@@ -262,9 +263,11 @@ def object_sweep(
 
 
 def _hot_column(heat: np.ndarray, hot: float) -> float:
-    """The centre column of an ``(S, S)`` map's hot part (values above ``hot`` x 1), weighted by the values."""
-    weight = np.where(heat > hot, heat, 0.0).sum(axis=0)  # (S,)
-    return float((weight * np.arange(heat.shape[1])).sum() / weight.sum())
+    """The centre column of an ``(S, S)`` map's hot part (:func:`~helpers.methods.secam.threshold_masks`: values of
+    at least ``hot`` x its maximum), weighted by the values; NaN for a map without a positive value."""
+    weight = np.where(threshold_masks(heat, hot), heat, 0.0).sum(axis=0)  # (S,)
+    total = weight.sum()
+    return float((weight * np.arange(heat.shape[1])).sum() / total) if total > 0 else float("nan")
 
 
 def _scaled(obj: LabelledObject, side: int) -> tuple[np.ndarray, np.ndarray]:

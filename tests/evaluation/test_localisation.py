@@ -69,6 +69,8 @@ def test_mask_iou_and_the_box_of_a_mask() -> None:
     assert localisation.mask_box(np.zeros_like(a)) is None
     with pytest.raises(ValueError, match="same shape"):
         localisation.mask_iou(a, b[:3])
+    with pytest.raises(ValueError, match="must be boolean"):
+        localisation.mask_iou(a.astype(np.float32), b)  # a map, not a mask: threshold it first
 
 
 def test_the_box_test_thresholds_by_the_series_one_rule() -> None:

@@ -17,6 +17,7 @@ import helpers
 from helpers.datasets import birdcalls
 from helpers.methods import baselines
 from helpers.teaching import training
+from tools import launch
 
 
 def test_grad_cam_equals_relu_cam_on_a_network_with_global_average_pooling(lite0, chelsea) -> None:
@@ -134,5 +135,6 @@ for call in (lambda: baselines.grad_cam_maps(None, np.zeros((8, 8, 3), np.uint8)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 3, result.stdout
-    assert all('pip install "cam-secam-tutorial[baselines]"' in line for line in lines), lines
+    command = f'pip install "cam-secam-tutorial[baselines] @ git+{launch.repository()}"'  # from the installed metadata
+    assert all(line.endswith(f"Install it with: {command}") for line in lines), lines
     assert [line.split()[0] for line in lines] == ["pytorch_grad_cam", "pytorch_grad_cam", "lime.lime_image"]

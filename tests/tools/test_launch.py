@@ -120,3 +120,9 @@ def test_where_the_install_cell_installs_from_when_the_project_is_missing(
     extra = "[baselines]" if name == "02_cam.ipynb" else ""
     assert calls and calls[0][-1] == f"{launch.DISTRIBUTION}{extra} @ {expected}"
     assert calls[0][1:4] == ["-m", "pip", "install"]
+
+
+def test_the_readme_installs_from_the_setting() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    addresses = set(re.findall(r"git\+(https://github\.com/[\w.-]+/[\w.-]+)", readme))
+    assert addresses == {launch.repository()}
