@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -110,7 +111,7 @@ def run_notebook(python: Path, notebook: dict, name: str, folder: Path, wheel: P
         return Run(name, seconds, False, result.stderr[-3000:])
     executed = json.loads((folder / "executed.ipynb").read_text(encoding="utf-8"))
     install = next(cell for cell in executed["cells"] if cell["cell_type"] == "code")
-    printed = "".join("".join(output.get("text", "")) for output in install["outputs"])
+    printed = re.sub(r"\x1b\[[0-9;]*m", "", "".join("".join(output.get("text", "")) for output in install["outputs"]))
     unexpected = sorted({path.name for path in folder.iterdir()} - {name, "executed.ipynb", "outputs"})
     if unexpected:
         return Run(name, seconds, False, f"wrote outside outputs/: {unexpected}")
