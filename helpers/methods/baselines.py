@@ -126,7 +126,7 @@ def grad_cam_maps(
     them. That gradient depends only on the layers *after* the feature maps, so one forward
     pass computes the features, and the package then runs (and back-propagates through) the
     head alone, GAP and the linear layer (:class:`Head`); the maps are the package's own, at
-    a quarter of the cost of back-propagating through the whole network. A model whose head
+    about a third of the cost of back-propagating through the whole network (``make bench``). A model whose head
     is not GAP -> linear (it does not reproduce the logits) goes through the whole network.
 
     Example:
